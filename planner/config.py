@@ -1,0 +1,552 @@
+"""Campaign file (SPEC 2): YAML -> validated, frozen models, with errors that name file:line and key.
+
+The YAML is composed node by node so every key keeps its line; pydantic validates; each pydantic
+error is mapped back to `file:line: key.path: message` with a hint ("did you mean ...?" for
+unknown keys). All problems are collected and reported at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from planner.contract import FORMATS, LEVELS
+from planner.errors import ConfigError
+
+Level = Literal[
+    "intern",
+    "junior",
+    "mid",
+    "senior",
+    "staff",
+    "principal",
+    "manager",
+    "director",
+    "vp",
+    "executive",
+]
+assert set(Level.__args__) == set(LEVELS)  # type: ignore[attr-defined]
+
+FormatName = Literal["csv", "jsonl", "parquet", "greenhouse", "lever", "ashby", "linkedin_recruiter"]
+assert set(FormatName.__args__) == set(FORMATS)  # type: ignore[attr-defined]
+
+DEFAULT_SUBJECT = "{{ role.title }} at {{ role.company }}"
+DEFAULT_BODY = (
+    "Hi {{ first_name }}, I noticed your work with {{ top_skill }} as {{ current_title }}"
+    " at {{ current_company }}. {{ role.company }} is hiring a {{ role.title }}"
+    "{% if role.location %} in {{ role.location }}{% endif %}. Would you be open to a short"
+    " call next week to hear more? - {{ sender.name | default(sender.id) }}"
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+class Role(_Model):
+    """The role the campaign fills; available to templates as `role.*`."""
+
+    title: NonEmptyStr = Field(description="Job title of the role.")
+    company: NonEmptyStr = Field(description="The hiring company.")
+    location: str | None = Field(default=None, description="Where the role is based.")
+    url: str | None = Field(default=None, description="Link to the job posting.")
+    pitch: str | None = Field(default=None, description="Free text for templates.")
+
+
+class Sender(_Model):
+    """Who sends the messages; the guardrail is computed per sender id."""
+
+    id: NonEmptyStr = Field(description="Stable id of the sender (ledger key for the guardrail).")
+    name: str | None = None
+    email: str | None = None
+
+
+class Candidates(_Model):
+    """Where candidate rows come from and how to read them."""
+
+    paths: list[NonEmptyStr] = Field(
+        min_length=1, description="Files or globs, relative to the campaign file."
+    )
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="Canonical field -> header in the file (overrides)."
+    )
+    list_separator: str | None = Field(
+        default=None,
+        description="Separator inside the skills column; auto-detected among ; | , when absent.",
+    )
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        from planner.contract import CANONICAL_FIELDS
+
+        for key in value:
+            if key not in CANONICAL_FIELDS:
+                near = difflib.get_close_matches(key, CANONICAL_FIELDS, n=1)
+                hint = f" (did you mean '{near[0]}'?)" if near else ""
+                raise ValueError(f"unknown canonical field '{key}'{hint}")
+        return value
+
+    @field_validator("list_separator")
+    @classmethod
+    def _one_char(cls, value: str | None) -> str | None:
+        if value is not None and len(value) != 1:
+            raise ValueError("list_separator must be a single character such as ';' or '|'")
+        return value
+
+
+class SkillCriteria(_Model):
+    all: list[NonEmptyStr] = Field(default_factory=list, description="Every one is required.")
+    any: list[NonEmptyStr] = Field(
+        default_factory=list, description="At least `min_any` of these are required."
+    )
+    min_any: int = Field(default=1, ge=0, description="How many of `any` are required.")
+    nice: list[NonEmptyStr] = Field(default_factory=list, description="Only raise the score.")
+
+    @model_validator(mode="after")
+    def _min_any_reachable(self) -> SkillCriteria:
+        if self.any and self.min_any > len(self.any):
+            raise ValueError(
+                f"min_any is {self.min_any} but skills.any lists only {len(self.any)} skills"
+            )
+        return self
+
+
+class TitleCriteria(_Model):
+    include: list[NonEmptyStr] = Field(
+        default_factory=list, description="Whole-word, case-insensitive phrases; one must match."
+    )
+    exclude: list[NonEmptyStr] = Field(
+        default_factory=list, description="A title matching any of these is excluded."
+    )
+
+
+class Range(_Model):
+    min: float | None = Field(default=None, ge=0)
+    max: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
+        return self
+
+
+class City(_Model):
+    name: NonEmptyStr = Field(description="City name, optionally with its country: 'Berlin, DE'.")
+    radius_km: float = Field(default=50, gt=0, le=20000)
+
+
+class LocationCriteria(_Model):
+    countries: list[NonEmptyStr] = Field(
+        default_factory=list, description="ISO 3166 codes or country names."
+    )
+    cities: list[City] = Field(default_factory=list)
+    remote: bool = Field(default=False, description="True: location only scores, never excludes.")
+    allow_unknown: bool = Field(
+        default=False, description="Rows with no usable location pass instead of failing."
+    )
+
+
+class CompanyCriteria(_Model):
+    exclude: list[NonEmptyStr] = Field(
+        default_factory=list, description="Current employers that exclude (normalized match)."
+    )
+    off_limits: list[NonEmptyStr] = Field(
+        default_factory=list, description="Files of company names (no-poach agreements)."
+    )
+
+
+class Audience(_Model):
+    skills: SkillCriteria = Field(default_factory=SkillCriteria)
+    titles: TitleCriteria = Field(default_factory=TitleCriteria)
+    seniority: list[Level] = Field(default_factory=list)
+    years_experience: Range = Field(default_factory=Range)
+    location: LocationCriteria = Field(default_factory=LocationCriteria)
+    companies: CompanyCriteria = Field(default_factory=CompanyCriteria)
+    open_to_work: Literal["any", "prefer", "only"] = "any"
+
+
+class Weights(_Model):
+    """Weights of the fit-score parts; the score is the weighted mean of the parts used."""
+
+    skills: float = Field(default=0.5, ge=0)
+    title: float = Field(default=0.2, ge=0)
+    seniority: float = Field(default=0.15, ge=0)
+    location: float = Field(default=0.15, ge=0)
+    open_to_work: float = Field(
+        default=0.1, ge=0, description="Used only with audience.open_to_work: prefer."
+    )
+
+
+class Ranking(_Model):
+    min_score: float = Field(default=0.0, ge=0, le=1)
+    limit: int | None = Field(default=None, ge=0, description="Keep the best N; none: no limit.")
+    weights: Weights = Field(default_factory=Weights)
+
+
+class Caps(_Model):
+    window_days: int = Field(default=30, ge=1)
+    max_touches: int = Field(default=1, ge=1)
+    exempt_min_score: float | None = Field(default=None, ge=0, le=1)
+
+
+class Suppression(_Model):
+    files: list[NonEmptyStr] = Field(default_factory=list)
+    disinterest_days: int = Field(default=180, ge=0)
+
+
+class Message(_Model):
+    channel: Literal["inmail", "email", "linkedin_message"] = "inmail"
+    subject: str = DEFAULT_SUBJECT
+    body: str = DEFAULT_BODY
+    min_personal_fields: int = Field(default=2, ge=0)
+
+
+class Export(_Model):
+    formats: list[FormatName] = Field(default_factory=lambda: ["csv"])  # type: ignore[arg-type]
+    tags: list[NonEmptyStr] = Field(default_factory=list)
+
+
+class Guardrail(_Model):
+    min_response_rate: float = Field(default=0.13, ge=0, le=1)
+    min_sample: int = Field(default=100, ge=1)
+    window_days: int = Field(default=14, ge=1)
+    action: Literal["warn", "limit", "block"] = "warn"
+    limit_to: int = Field(default=25, ge=0)
+
+
+class Campaign(_Model):
+    """One campaign file: one role to fill (SPEC 2)."""
+
+    version: Literal[1] = Field(description="File format version; always 1.")
+    id: str = Field(
+        pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
+        max_length=120,
+        description="Lowercase letters, digits and '-'; the ledger key of the campaign.",
+    )
+    role: Role
+    sender: Sender
+    candidates: Candidates
+    audience: Audience = Field(default_factory=Audience)
+    skill_aliases: dict[str, str] = Field(
+        default_factory=dict, description="Extra skill aliases: spelling -> canonical skill."
+    )
+    ranking: Ranking = Field(default_factory=Ranking)
+    caps: Caps = Field(default_factory=Caps)
+    suppression: Suppression = Field(default_factory=Suppression)
+    message: Message = Field(default_factory=Message)
+    export: Export = Field(default_factory=Export)
+    guardrail: Guardrail = Field(default_factory=Guardrail)
+
+    _file: Path | None = PrivateAttr(default=None)
+    _sha256: str = PrivateAttr(default="")
+    _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def file(self) -> Path:
+        """The campaign file this was loaded from (a placeholder when built in code)."""
+        return self._file if self._file is not None else Path(f"<{self.id}>")
+
+    @property
+    def base_dir(self) -> Path:
+        """Directory that relative paths in the file are resolved against."""
+        return self._file.parent if self._file is not None else Path.cwd()
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the campaign file bytes (or of the model when built in code)."""
+        if self._sha256:
+            return self._sha256
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+    def line_of(self, *path: str | int) -> int | None:
+        """Line of a key path in the campaign file, for messages about values found later."""
+        while path:
+            if path in self._lines:
+                return self._lines[path]
+            path = path[:-1]
+        return None
+
+    def where(self, *path: str | int) -> str:
+        """`file:line: key.path` prefix for an error about a value of this campaign."""
+        line = self.line_of(*path)
+        dotted = _dotted(path)
+        loc = f"{self.file}:{line}" if line else str(self.file)
+        return f"{loc}: {dotted}" if dotted else loc
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the campaign file, made absolute against the file's directory."""
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+def campaign_json_schema() -> dict[str, Any]:
+    """JSON Schema of the campaign file, generated from the model (for editors)."""
+    schema = Campaign.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "planner campaign file"
+    return schema
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe loader; only used to compose nodes (never constructs arbitrary objects)."""
+
+
+def _node_to_data(
+    node: yaml.Node,
+    path: tuple[str | int, ...],
+    lines: dict[tuple[str | int, ...], int],
+    loader: yaml.SafeLoader,
+    problems: list[tuple[tuple[str | int, ...], int, str]],
+) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                problems.append((path, key_node.start_mark.line + 1, "keys must be text"))
+                continue
+            key = str(key)
+            if key in out:
+                problems.append(
+                    (path + (key,), key_node.start_mark.line + 1, "key appears twice")
+                )
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = _node_to_data(value_node, path + (key,), lines, loader, problems)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _node_to_data(item, path + (i,), lines, loader, problems)
+            for i, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+
+
+def _dotted(path: tuple[str | int, ...] | list[str | int]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The pydantic model that validates the mapping at `path` (for "did you mean")."""
+    model: Any = Campaign
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if model is None or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        model = _inner_model(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+_HINTS: dict[str, str] = {
+    "missing": "add this key; see `planner schema` or the README for the campaign file format",
+    "literal_error": "use one of the values listed",
+    "string_pattern_mismatch": "use lowercase letters, digits and '-' only, e.g. acme-data-eng-q4",
+}
+
+
+def _format_error(
+    file: Path,
+    lines: dict[tuple[str | int, ...], int],
+    loc: tuple[str | int, ...],
+    message: str,
+    hint: str | None,
+) -> str:
+    probe = loc
+    line = None
+    while True:
+        if probe in lines:
+            line = lines[probe]
+            break
+        if not probe:
+            break
+        probe = probe[:-1]
+    where = f"{file}:{line}" if line else str(file)
+    key = _dotted(loc) or "(top level)"
+    text = f"{where}: {key}: {message}"
+    return f"{text} (hint: {hint})" if hint else text
+
+
+def _problems_from_validation(
+    exc: ValidationError, file: Path, lines: dict[tuple[str | int, ...], int]
+) -> list[str]:
+    problems: list[str] = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
+        etype = err["type"]
+        message = str(err["msg"])
+        hint = _HINTS.get(etype)
+        if etype == "extra_forbidden":
+            parent = loc[:-1]
+            model = _model_at(parent)
+            known = list(model.model_fields) if model else []
+            near = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+            message = "unknown key"
+            if near:
+                hint = f"did you mean '{near[0]}'?"
+            elif known:
+                hint = "known keys here: " + ", ".join(known)
+        elif etype == "missing":
+            message = "required key is missing"
+        elif message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        problems.append(_format_error(file, lines, loc, message, hint))
+    return problems
+
+
+def _line_number(problem: str) -> int:
+    match = re.match(r"^.*?:(\d+): ", problem)
+    return int(match.group(1)) if match else 0
+
+
+def parse_campaign(text: str, file: Path) -> Campaign:
+    """Parse and validate campaign YAML text; `file` is used for messages and relative paths."""
+    lines: dict[tuple[str | int, ...], int] = {}
+    yaml_problems: list[tuple[tuple[str | int, ...], int, str]] = []
+    try:
+        loader = _LineLoader(text)
+        try:
+            root = loader.get_single_node()
+            data = (
+                None
+                if root is None
+                else _node_to_data(root, (), lines, loader, yaml_problems)
+            )
+        finally:
+            loader.dispose()  # type: ignore[no-untyped-call]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(
+            f"{file}{line}: not valid YAML: {problem}",
+            hint="check indentation and quoting; values with ':' or '#' need quotes",
+        ) from exc
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{file}:1: the campaign file must be a mapping of keys (version, id, role, ...)",
+            hint="start from `planner init` or campaigns/example.yaml",
+        )
+    problems = [_format_error(file, lines, p, m, None) for p, _line, m in yaml_problems]
+    try:
+        campaign = Campaign.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_problems_from_validation(exc, file, lines))
+        campaign = None
+    problems.sort(key=_line_number)
+    if problems or campaign is None:
+        raise ConfigError(
+            problems[0] if len(problems) == 1 else f"{file}: {len(problems)} problems",
+            hint=None,
+            problems=problems,
+        )
+    campaign._file = file
+    campaign._sha256 = hashlib.sha256(text.encode()).hexdigest()
+    campaign._lines = lines
+    return campaign
+
+
+def load_campaign(path: str | Path) -> Campaign:
+    """Read and validate one campaign file."""
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"{file}: campaign file not found", hint="check the path, or run `planner init`"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read campaign file: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file}: campaign file is not UTF-8 text", hint="save the file as UTF-8"
+        ) from exc
+    campaign = parse_campaign(text, file)
+    campaign._sha256 = hashlib.sha256(raw).hexdigest()
+    return campaign
+
+
+def load_campaigns(paths: list[str] | list[Path]) -> list[Campaign]:
+    """Load several campaign files; every problem of every file is reported at once."""
+    campaigns: list[Campaign] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            campaigns.append(load_campaign(path))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    seen: dict[str, Path] = {}
+    for c in campaigns:
+        if c.id in seen:
+            problems.append(
+                f"{c.where('id')}: campaign id '{c.id}' is also used by {seen[c.id]}"
+                " (hint: every campaign needs its own id)"
+            )
+        seen[c.id] = c.file
+    if problems:
+        raise ConfigError(
+            problems[0] if len(problems) == 1 else f"{len(problems)} problems in campaign files",
+            problems=problems,
+        )
+    return campaigns
+
+
+def iter_schema_keys(model: type[BaseModel] = Campaign, prefix: str = "") -> Iterator[str]:
+    """Dotted names of every key of the campaign file (used by docs and tests)."""
+    for name, field in model.model_fields.items():
+        dotted = f"{prefix}{name}"
+        yield dotted
+        inner = _inner_model(field.annotation)
+        if inner is not None:
+            yield from iter_schema_keys(inner, dotted + ".")
+
+
+def schema_json() -> str:
+    """The JSON Schema as stable, indented text."""
+    return json.dumps(campaign_json_schema(), indent=2, sort_keys=True) + "\n"

@@ -11,28 +11,23 @@ class PlannerError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, problems: list[str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: Every finding when several were collected at once (the CLI prints each).
+        self.problems = problems or [message]
 
     def __str__(self) -> str:
         return self.message
 
 
 class ConfigError(PlannerError):
-    """A campaign file (or a command-line value) is wrong. Exit 2.
-
-    `problems` lists every finding when validation collected several at once.
-    """
+    """A campaign file (or a command-line value) is wrong. Exit 2."""
 
     exit_code = 2
-
-    def __init__(
-        self, message: str, hint: str | None = None, problems: list[str] | None = None
-    ) -> None:
-        super().__init__(message, hint)
-        self.problems = problems or [message]
 
 
 class InputError(PlannerError):

@@ -1,0 +1,78 @@
+"""Atomic file writes: a temporary name in the target directory, then `os.replace`.
+
+A reader (or a crash) never sees half a file: either the previous file or the complete new one.
+The temporary file is created by `tempfile.mkstemp`, so outputs are private to the user (mode
+0600) like the ledger: they hold personal data. Errors become `ExportError` naming the path only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from planner.errors import ExportError
+
+_CHUNK = 1 << 20
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path next to `path`; on success fsync it and rename it over `path`.
+
+    On any error the temporary file is removed and nothing at `path` changes.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+    except OSError as exc:
+        raise _error(path, exc) from exc
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise _error(path, exc) from exc
+        raise
+    _fsync_dir(path.parent)
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes (read in chunks)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable where the platform allows fsync on a directory."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _error(path: Path, exc: OSError) -> ExportError:
+    reason = exc.strerror or type(exc).__name__
+    return ExportError(
+        f"{path}: cannot write export file: {reason}",
+        hint="check that the output directory is writable and the disk is not full",
+    )

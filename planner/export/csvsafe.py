@@ -1,0 +1,164 @@
+"""Safe, deterministic CSV writing for every CSV that planner produces.
+
+Rules (the same for send_list.csv, excluded.csv, rejects.csv and the ATS files):
+
+- UTF-8, no byte-order mark unless `bom=True` (no current target needs one: every target is a
+  machine importer that reads UTF-8; see `planner/export/__init__.py`).
+- RFC 4180: comma separator, records end with CRLF (`\\r\\n`), fields are quoted only when they
+  contain a comma, a double quote, CR or LF; quotes inside are doubled. Line breaks *inside* a
+  value (e.g. a message body) are kept as they are, inside the quotes.
+- Missing values (null) and empty strings are both written as an empty, unquoted cell. A frame
+  of a single column writes `""` instead, so no record is ever an empty line.
+- Lists are joined with `LIST_JOINER` ("; "); null list items are skipped.
+- Numbers: `fit_score` (or any column given in `decimals`) with a fixed number of decimals
+  (0.8000); other floats in their shortest round-trip form without a trailing ".0" (7, 7.5);
+  -0.0 is written as 0. Integers as is, booleans as true/false, dates ISO, structs as JSON.
+- Formula injection: every cell (header included) whose text starts with `=`, `+`, `-`, `@`,
+  tab or carriage return is prefixed with a single quote `'`. This is OWASP's recommendation
+  and what spreadsheets themselves use to mark "text, not formula". The rule is applied to the
+  text of every cell regardless of its type, so "+49 30 1234" becomes "'+49 30 1234" and a
+  negative number "-5" becomes "'-5": simple, predictable, and never a formula. Importers keep
+  the quote as part of the value; planner's own columns never start with these characters
+  except through candidate-supplied text.
+
+The work is vectorized in Polars (no Python loop per row), so writing excluded.csv for millions
+of rows stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import polars as pl
+
+from planner.contract import LIST_JOINER
+from planner.errors import ExportError
+from planner.export.atomic import atomic_path, sha256_file
+
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_RE = r"^[=+\-@\t\r]"
+
+#: Float columns written with a fixed number of decimals by default.
+DEFAULT_DECIMALS: Mapping[str, int] = {"fit_score": 4}
+
+LINE_TERMINATOR = "\r\n"
+
+
+def neutralize_text(value: str) -> str:
+    """The cell text a CSV gets for `value` (pure-Python twin of `neutralize`, for tests/docs)."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def neutralize(expr: pl.Expr) -> pl.Expr:
+    """Prefix `'` to string values that start with a formula trigger character."""
+    return (
+        pl.when(expr.str.contains(_TRIGGER_RE))
+        .then(pl.concat_str([pl.lit("'"), expr]))
+        .otherwise(expr)
+    )
+
+
+def fixed_decimals(expr: pl.Expr, decimals: int) -> pl.Expr:
+    """Float -> text with exactly `decimals` digits after the point (0.8 -> "0.8000").
+
+    Done in integer arithmetic so the text does not depend on a float formatter; non-finite
+    values fall back to `float_text`.
+    """
+    scale = 10**decimals
+    scaled = (expr * scale).round(0)
+    finite = expr.is_finite()
+    as_int = pl.when(finite).then(scaled).cast(pl.Int64)
+    magnitude = as_int.abs()
+    sign = pl.when(as_int < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    text = pl.concat_str(
+        [
+            sign,
+            (magnitude // scale).cast(pl.String),
+            pl.lit("."),
+            (magnitude % scale).cast(pl.String).str.zfill(decimals),
+        ]
+    )
+    if decimals == 0:
+        text = pl.concat_str([sign, magnitude.cast(pl.String)])
+    return pl.when(finite).then(text).otherwise(float_text(expr))
+
+
+def float_text(expr: pl.Expr) -> pl.Expr:
+    """Float -> shortest round-trip text, integral values without ".0" (7.0 -> "7")."""
+    no_negative_zero = pl.when(expr == 0).then(pl.lit(0.0)).otherwise(expr)
+    return no_negative_zero.cast(pl.String).str.replace(r"\.0$", "")
+
+
+def cell_text(expr: pl.Expr, dtype: pl.DataType, decimals: int | None = None) -> pl.Expr:
+    """Expression turning a column of any supported dtype into its CSV cell text (not yet
+    neutralized, empty strings not yet mapped to null)."""
+    if dtype == pl.String:
+        return expr
+    if dtype == pl.Null:
+        return pl.lit(None, dtype=pl.String)
+    if dtype.is_float():
+        return fixed_decimals(expr, decimals) if decimals is not None else float_text(expr)
+    if dtype.is_integer() or dtype == pl.Boolean or dtype.is_decimal() or dtype.is_temporal():
+        return expr.cast(pl.String)
+    if isinstance(dtype, pl.Categorical | pl.Enum):
+        return expr.cast(pl.String)
+    if isinstance(dtype, pl.List | pl.Array):
+        inner = dtype.inner
+        if isinstance(dtype, pl.Array):
+            expr = expr.arr.to_list()
+        if isinstance(inner, type):
+            inner = inner()
+        assert inner is not None
+        items = expr.list.eval(cell_text(pl.element(), inner, decimals))
+        return items.list.join(LIST_JOINER, ignore_nulls=True)
+    if isinstance(dtype, pl.Struct):
+        return pl.when(expr.is_not_null()).then(expr.struct.json_encode())
+    raise ExportError(
+        f"cannot write a column of type {dtype} to CSV",
+        hint="convert it to text, numbers, dates or lists first",
+    )
+
+
+def csv_ready(df: pl.DataFrame, decimals: Mapping[str, int] | None = None) -> pl.DataFrame:
+    """The frame as neutralized text columns, exactly as `write_csv` writes it."""
+    decimals = DEFAULT_DECIMALS if decimals is None else decimals
+    exprs = []
+    for name, dtype in df.schema.items():
+        text = cell_text(pl.col(name), dtype, decimals.get(name))
+        text = pl.when(text == "").then(pl.lit(None, dtype=pl.String)).otherwise(text)
+        exprs.append(neutralize(text).alias(neutralize_text(name)))
+    out = df.select(exprs)
+    if out.width == 1:
+        out = out.fill_null("")
+    return out
+
+
+def write_csv(
+    df: pl.DataFrame,
+    path: Path,
+    *,
+    bom: bool = False,
+    decimals: Mapping[str, int] | None = None,
+) -> str:
+    """Write `df` as a safe CSV (rules in the module docstring) atomically; return its sha256.
+
+    Accepts any frame (text, numbers, booleans, dates, lists, nulls); used for send_list.csv,
+    excluded.csv, rejects.csv and every ATS CSV.
+    """
+    ready = csv_ready(df, decimals)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        ready.write_csv(
+            tmp,
+            include_bom=bom,
+            include_header=True,
+            separator=",",
+            line_terminator=LINE_TERMINATOR,
+            quote_char='"',
+            quote_style="necessary",
+            null_value="",
+        )
+        digest = sha256_file(tmp)
+    return digest

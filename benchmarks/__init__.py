@@ -1,0 +1,1 @@
+"""Benchmarks for planner (SPEC 10): seeded synthetic data and the timing harness."""

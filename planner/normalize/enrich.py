@@ -1,0 +1,225 @@
+"""The enrich step: `rows` -> `people`, every normalization at once (SPEC 4, 5.3, 6.1).
+
+`people` holds every column of `rows` (same row_id, ordered by row_id) plus:
+
+| column | meaning |
+|---|---|
+| email_norm | `identity.normalize_email(email)` |
+| url_norm | `identity.normalize_profile_url(profile_url)` |
+| company_norm | `companies.normalize_company(company)` |
+| title_norm | title lowercased, whitespace collapsed; '' when there is no title |
+| years | `signals.parse_years(years_experience)` (DOUBLE) |
+| open_flag | `signals.is_open_to_work(open_to_work, headline)`, never NULL |
+| not_open | `signals.is_not_open(title, headline, summary)`, never NULL |
+| seniority | `seniority.seniority_of(title, years)`, NULL when unknown |
+| city_name, country_code, lat, lon | `locations.parse_location(location, city, region, country)` |
+| has_location | a country or coordinates are known, never NULL |
+
+How it runs (all in DuckDB, values as bound parameters, no Python per row):
+
+1. Columns whose values repeat (title, company, years_experience, open_to_work) are normalized
+   once per DISTINCT value into small lookup tables; distinct location tuples get an id.
+2. A narrow table holds each row's physical position (`rowid`) and its derived values: lookups
+   joined in, plus the per-row ones (email, URL, not-open phrases, headline, years -> level).
+3. Locations need the gazetteer, so they are parsed in Python once per distinct (location, city,
+   region, country) tuple - there are few - and joined in by id; the narrow table is sorted by
+   position. The gazetteer loads in a background thread while DuckDB runs steps 1-2.
+4. `target` = `source` POSITIONAL JOIN the narrow table: every source column is copied once, in
+   the source's own order (sorting or hash-joining the wide rows would cost far more).
+
+`enrich_python` computes the same derived fields for a single row; a property test checks that
+the two agree."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any, Final
+
+import duckdb
+import polars as pl
+
+from planner.normalize import companies, identity, locations, seniority, signals
+from planner.normalize._sql import Sql, fmt, ident
+from planner.normalize._text import squash, squash_sql
+
+#: Columns `enrich` adds to the source columns, in order.
+DERIVED_COLUMNS: Final[tuple[str, ...]] = (
+    "email_norm",
+    "url_norm",
+    "company_norm",
+    "title_norm",
+    "years",
+    "open_flag",
+    "not_open",
+    "seniority",
+    "city_name",
+    "country_code",
+    "lat",
+    "lon",
+    "has_location",
+)
+
+_LOCATION_KEYS: Final[tuple[str, ...]] = ("location", "city", "region", "country")
+_PLACE_SCHEMA: Final[dict[str, Any]] = {
+    "loc_id": pl.Int64,
+    "city_name": pl.Utf8,
+    "country_code": pl.Utf8,
+    "lat": pl.Float64,
+    "lon": pl.Float64,
+    "has_location": pl.Boolean,
+}
+_PREFIX: Final[str] = "_planner_enrich_"
+_TEMPS: Final[tuple[str, ...]] = ("title", "company", "years", "open", "loc", "rows", "derived")
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> None:
+    # Fetch to the end: DuckDB 2 refuses new work on a connection with an unfinished result.
+    con.execute(sql, params or []).fetchall()
+
+
+def _distinct(src: str, columns: str) -> str:
+    """A subquery of the distinct values of `columns`, to fill a `{}` slot of `fmt`."""
+    return f"SELECT DISTINCT {columns} FROM {src}"  # noqa: S608 - identifiers via ident()
+
+
+def _lookup_tables(con: duckdb.DuckDBPyConnection, src: str, t: Mapping[str, str]) -> None:
+    """One temp table per repeating column, holding each distinct value once, normalized."""
+    title_norm = fmt("coalesce({}, '')", squash_sql("title"))
+    queries: dict[str, Sql] = {
+        "title": fmt(
+            "SELECT title, title_norm, {} AS title_level FROM {}",
+            seniority.title_level_sql("title_norm", normalized=True),
+            fmt("SELECT title, {} AS title_norm FROM {}", title_norm, _distinct(src, "title")),
+        ),
+        "company": fmt(
+            "SELECT company, {} AS company_norm FROM {}",
+            companies.company_sql("company"),
+            _distinct(src, "company"),
+        ),
+        "years": fmt(
+            "SELECT years_experience, {} AS years FROM {}",
+            signals.years_sql("years_experience"),
+            _distinct(src, "years_experience"),
+        ),
+        "open": fmt(
+            "SELECT open_to_work, {} AS open_value FROM {}",
+            signals.open_value_sql("open_to_work"),
+            _distinct(src, "open_to_work"),
+        ),
+        # Distinct location tuples get an id; the Python side parses each once.
+        "loc": fmt(
+            "SELECT row_number() OVER () AS loc_id, * FROM {}",
+            _distinct(src, ", ".join(_LOCATION_KEYS)),
+        ),
+    }
+    for name, (sql, params) in queries.items():
+        _run(con, f"CREATE OR REPLACE TEMP TABLE {t[name]} AS {sql}", params)
+
+
+def _rows_sql(src: str, t: Mapping[str, str], position: str) -> Sql:
+    """Narrow SELECT: position, location id and every derived column but the location ones."""
+    loc_join = " AND ".join(f"s.{k} IS NOT DISTINCT FROM k.{k}" for k in _LOCATION_KEYS)
+    joins = (
+        f" FROM {src} s"
+        f" LEFT JOIN {t['title']} ti ON s.title IS NOT DISTINCT FROM ti.title"
+        f" LEFT JOIN {t['company']} c ON s.company IS NOT DISTINCT FROM c.company"
+        f" LEFT JOIN {t['years']} y ON s.years_experience IS NOT DISTINCT FROM y.years_experience"
+        f" LEFT JOIN {t['open']} o ON s.open_to_work IS NOT DISTINCT FROM o.open_to_work"
+        f" LEFT JOIN {t['loc']} k ON {loc_join}"
+    )
+    return fmt(
+        f"SELECT s.{position} AS pos, k.loc_id,"
+        " {} AS email_norm,"
+        " {} AS url_norm,"
+        " c.company_norm,"
+        " coalesce(ti.title_norm, '') AS title_norm,"
+        " y.years,"
+        " coalesce(o.open_value, FALSE) OR {} AS open_flag,"
+        " {} AS not_open,"
+        " coalesce(ti.title_level, {}) AS seniority" + joins,
+        identity.email_sql("s.email"),
+        identity.url_sql("s.profile_url"),
+        signals.open_headline_sql("s.headline"),
+        signals.not_open_sql("s.title", "s.headline", "s.summary"),
+        seniority.years_sql("y.years"),
+    )
+
+
+def _places(con: duckdb.DuckDBPyConnection, loc_table: str) -> pl.DataFrame:
+    """Parse each distinct location tuple once (Python, the gazetteer)."""
+    keys = ", ".join(_LOCATION_KEYS)
+    records: list[tuple[Any, ...]] = []
+    for loc_id, loc, city, region, country in con.execute(
+        f"SELECT loc_id, {keys} FROM {loc_table}"  # noqa: S608 - identifiers via ident()
+    ).fetchall():
+        place = locations.parse_location(loc, city, region, country)
+        records.append((loc_id, place.city, place.country_code, place.lat, place.lon, place.known))
+    return pl.DataFrame(records, schema=_PLACE_SCHEMA, orient="row")
+
+
+def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])
+    return bool(found.fetchall()[0][0])
+
+
+def enrich(con: duckdb.DuckDBPyConnection, source: str = "rows", target: str = "people") -> None:
+    """Create (or replace) table `target`: every column of `source` plus DERIVED_COLUMNS."""
+    src, dst = ident(source), ident(target)
+    t = {name: ident(_PREFIX + name) for name in _TEMPS}
+    warm = threading.Thread(target=locations.warm_up, name="planner-gazetteer", daemon=True)
+    warm.start()
+    frame_view = _PREFIX + "places"
+    try:
+        _lookup_tables(con, src, t)
+        # A table has a physical order (rowid) that the positional join keeps; a view has not.
+        position = "rowid" if _is_table(con, source) else "row_id"
+        sql, params = _rows_sql(src, t, position)
+        _run(con, f"CREATE OR REPLACE TEMP TABLE {t['rows']} AS {sql}", params)
+        warm.join()
+        con.register(frame_view, _places(con, t["loc"]))
+        derived = ", ".join(f"d.{c}" for c in DERIVED_COLUMNS[:8])
+        _run(
+            con,
+            f"CREATE OR REPLACE TEMP TABLE {t['derived']} AS"  # noqa: S608 - identifiers via ident()
+            f" SELECT d.pos, {derived}, l.city_name, l.country_code, l.lat, l.lon,"
+            " coalesce(l.has_location, FALSE) AS has_location"
+            f" FROM {t['rows']} d LEFT JOIN {ident(frame_view)} l USING (loc_id) ORDER BY d.pos",
+        )
+        if position == "rowid":
+            join = f"POSITIONAL JOIN {t['derived']} d"
+        else:
+            join = f"JOIN {t['derived']} d ON s.row_id = d.pos ORDER BY s.row_id"
+        _run(
+            con,
+            f"CREATE OR REPLACE TABLE {dst} AS"  # noqa: S608 - identifiers via ident()
+            f" SELECT s.*, d.* EXCLUDE (pos) FROM {src} s {join}",
+        )
+    finally:
+        warm.join()
+        con.unregister(frame_view)
+        for name in t.values():
+            _run(con, f"DROP TABLE IF EXISTS {name}")
+
+
+def enrich_python(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The derived fields of one row (a mapping with the canonical fields), computed in Python."""
+    get = row.get
+    years = signals.parse_years(get("years_experience"))
+    place = locations.parse_location(get("location"), get("city"), get("region"), get("country"))
+    title = get("title")
+    return {
+        "email_norm": identity.normalize_email(get("email")),
+        "url_norm": identity.normalize_profile_url(get("profile_url")),
+        "company_norm": companies.normalize_company(get("company")),
+        "title_norm": squash(title) if title is not None else "",
+        "years": years,
+        "open_flag": signals.is_open_to_work(get("open_to_work"), get("headline")),
+        "not_open": signals.is_not_open(title, get("headline"), get("summary")),
+        "seniority": seniority.seniority_of(title, years),
+        "city_name": place.city,
+        "country_code": place.country_code,
+        "lat": place.lat,
+        "lon": place.lon,
+        "has_location": place.known,
+    }

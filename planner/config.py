@@ -1,4 +1,4 @@
-"""Campaign file (SPEC 2): YAML -> validated, frozen models, with errors that name file:line and key.
+"""Campaign file (SPEC 2): YAML -> validated, frozen models; errors name file:line and key.
 
 The YAML is composed node by node so every key keeps its line; pydantic validates; each pydantic
 error is mapped back to `file:line: key.path: message` with a hint ("did you mean ...?" for
@@ -43,7 +43,9 @@ Level = Literal[
 ]
 assert set(Level.__args__) == set(LEVELS)  # type: ignore[attr-defined]
 
-FormatName = Literal["csv", "jsonl", "parquet", "greenhouse", "lever", "ashby", "linkedin_recruiter"]
+FormatName = Literal[
+    "csv", "jsonl", "parquet", "greenhouse", "lever", "ashby", "linkedin_recruiter"
+]
 assert set(FormatName.__args__) == set(FORMATS)  # type: ignore[attr-defined]
 
 DEFAULT_SUBJECT = "{{ role.title }} at {{ role.company }}"
@@ -327,24 +329,22 @@ def _node_to_data(
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int) or isinstance(key, bool):
                 problems.append((path, key_node.start_mark.line + 1, "keys must be text"))
                 continue
             key = str(key)
             if key in out:
-                problems.append(
-                    (path + (key,), key_node.start_mark.line + 1, "key appears twice")
-                )
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _node_to_data(value_node, path + (key,), lines, loader, problems)
+                problems.append(((*path, key), key_node.start_mark.line + 1, "key appears twice"))
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = _node_to_data(value_node, (*path, key), lines, loader, problems)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
-            _node_to_data(item, path + (i,), lines, loader, problems)
+            _node_to_data(item, (*path, i), lines, loader, problems)
             for i, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+    return loader.construct_object(node, deep=True)
 
 
 def _dotted(path: tuple[str | int, ...] | list[str | int]) -> str:
@@ -451,13 +451,9 @@ def parse_campaign(text: str, file: Path) -> Campaign:
         loader = _LineLoader(text)
         try:
             root = loader.get_single_node()
-            data = (
-                None
-                if root is None
-                else _node_to_data(root, (), lines, loader, yaml_problems)
-            )
+            data = None if root is None else _node_to_data(root, (), lines, loader, yaml_problems)
         finally:
-            loader.dispose()  # type: ignore[no-untyped-call]
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -487,6 +483,20 @@ def parse_campaign(text: str, file: Path) -> Campaign:
     campaign._file = file
     campaign._sha256 = hashlib.sha256(text.encode()).hexdigest()
     campaign._lines = lines
+    return campaign
+
+
+def campaign_from_dict(data: dict[str, Any], file: Path) -> Campaign:
+    """Validate a campaign given as data (library use); `file` anchors relative paths."""
+    try:
+        campaign = Campaign.model_validate(data)
+    except ValidationError as exc:
+        problems = _problems_from_validation(exc, file, {})
+        raise ConfigError(
+            problems[0] if len(problems) == 1 else f"{file}: {len(problems)} problems",
+            problems=problems,
+        ) from None
+    campaign._file = file
     return campaign
 
 

@@ -1,0 +1,336 @@
+"""The segmentation query (SPEC 5.1, 5.2): one set-based DuckDB statement per campaign.
+
+For every row of `people` it computes each criterion, the first failing reason code in SPEC order,
+a detail listing every failing check, the fit-score parts and the score. All campaign values are
+bound parameters; the SQL text is generated only from the *number* of skills, phrases and cities.
+
+Fit score (documented in the README): the weighted mean of the parts a campaign uses, each in
+[0, 1] — skills (required and `any` skills count 1, `nice` skills 0.5, over all listed),
+title (1 when a `titles.include` phrase matches), seniority (1 in the list, 0.5 unknown, 0 else),
+location (1 inside, 0.5 unknown, 0 outside) and, with `open_to_work: prefer`, open-to-work (1/0).
+A part whose criterion the campaign does not set counts as 1. The score is rounded to 4 decimals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from planner.criteria import Criteria
+
+EARTH_RADIUS_KM = 6371.0088
+
+#: Checks evaluated by the segment query, in SPEC order, with their reason codes.
+SEGMENT_CHECKS: tuple[tuple[str, str], ...] = (
+    ("f_duplicate", "duplicate_row"),
+    ("f_suppressed", "suppressed"),
+    ("f_not_open", "not_open"),
+    ("f_company", "company_excluded"),
+    ("f_off_limits", "off_limits"),
+    ("f_skills", "skills_missing"),
+    ("f_title_mismatch", "title_mismatch"),
+    ("f_title_excluded", "title_excluded"),
+    ("f_seniority", "seniority_mismatch"),
+    ("f_experience", "experience_out_of_range"),
+    ("f_location", "location_mismatch"),
+    ("f_open_only", "not_open_to_work"),
+    ("f_min_score", "below_min_score"),
+)
+
+
+def haversine_sql(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
+    """Great-circle distance in km between two points given as SQL expressions."""
+    return (
+        f"(2 * {EARTH_RADIUS_KM} * asin(sqrt("
+        f"pow(sin(radians({lat2} - {lat1}) / 2), 2) + cos(radians({lat1})) * cos(radians({lat2}))"
+        f" * pow(sin(radians({lon2} - {lon1}) / 2), 2))))"
+    )
+
+
+@dataclass
+class _Params:
+    values: dict[str, Any]
+
+    def bind(self, prefix: str, value: Any) -> str:
+        name = f"{prefix}{len(self.values)}"
+        self.values[name] = value
+        return f"${name}"
+
+
+def _or(parts: list[str]) -> str:
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+
+
+def _and(parts: list[str]) -> str:
+    return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
+
+
+def _sum(parts: list[str]) -> str:
+    return "(" + " + ".join(parts) + ")" if parts else "0"
+
+
+def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dict[str, Any]]:
+    """SQL and named parameters of the segment query for one campaign.
+
+    `people` is the enriched candidate table (with `person_key`); `scope` holds the rows this
+    campaign reads: (row_id, is_duplicate, first_row_id, suppressed).
+    """
+    p = _Params({})
+    sel: list[str] = []
+
+    # --- skills: one boolean column per campaign skill
+    def skill_cols(rules: tuple[Any, ...], tag: str) -> list[str]:
+        cols = []
+        for i, rule in enumerate(rules):
+            col = f"{tag}{i}"
+            sel.append(f"list_has_any(p.skills_list, {p.bind('v', list(rule.variants))}) AS {col}")
+            cols.append(col)
+        return cols
+
+    all_cols = skill_cols(crit.skills_all, "sa")
+    any_cols = skill_cols(crit.skills_any, "sy")
+    nice_cols = skill_cols(crit.skills_nice, "sn")
+
+    # --- titles
+    inc = [f"regexp_matches(p.title_norm, {p.bind('t', pat)})" for pat in crit.titles_include]
+    exc = [f"regexp_matches(p.title_norm, {p.bind('t', pat)})" for pat in crit.titles_exclude]
+    sel.append(f"{_or(inc)} AS title_include_hit")
+    sel.append(f"{_or(exc)} AS title_exclude_hit")
+
+    # --- location
+    dists = [
+        haversine_sql("p.lat", "p.lon", p.bind("c", c.lat), p.bind("c", c.lon)) for c in crit.cities
+    ]
+    for i, d in enumerate(dists):
+        sel.append(f"{d} AS dist{i}")
+    countries = p.bind("k", list(crit.countries))
+    sel.append(
+        f"coalesce(list_contains({countries}::VARCHAR[], p.country_code), FALSE) AS in_country"
+    )
+
+    companies_exclude = p.bind("x", list(crit.companies_exclude))
+    off_limits = p.bind("x", list(crit.off_limits))
+    sel.append(
+        f"coalesce(list_contains({companies_exclude}::VARCHAR[], p.company_norm), FALSE)"
+        " AS company_hit"
+    )
+    sel.append(
+        f"coalesce(list_contains({off_limits}::VARCHAR[], p.company_norm), FALSE) AS off_hit"
+    )
+
+    base = (
+        "SELECT p.row_id, p.person_key, s.is_duplicate, s.first_row_id, s.first_source,"
+        " s.suppressed,"
+        " p.seniority, p.years, p.has_location, p.open_flag, p.not_open, p.country_code, "
+        + ", ".join(sel)
+        + f" FROM {people} p JOIN {scope} s USING (row_id)"
+    )
+
+    # --- checks and parts over the base columns
+    in_city = [
+        f"coalesce(dist{i} <= {p.bind('r', c.radius_km)}, FALSE)" for i, c in enumerate(crit.cities)
+    ]
+    loc_ok = _or(["in_country", *in_city])
+    n_all, n_any, n_nice = len(all_cols), len(any_cols), len(nice_cols)
+    any_matched = _sum([f"{c}::INTEGER" for c in any_cols])
+    levels = p.bind("l", list(crit.seniority))
+    ymin = p.bind("y", crit.years_min)
+    ymax = p.bind("y", crit.years_max)
+
+    checks = {
+        "f_duplicate": "is_duplicate",
+        "f_suppressed": "suppressed",
+        "f_not_open": "not_open",
+        "f_company": "company_hit",
+        "f_off_limits": "off_hit",
+        "f_skills": f"(NOT {_and(all_cols)} OR {any_matched} < {p.bind('m', crit.min_any)})",
+        "f_title_mismatch": "NOT title_include_hit" if inc else "FALSE",
+        "f_title_excluded": "title_exclude_hit",
+        "f_seniority": (
+            f"(seniority IS NOT NULL AND NOT list_contains({levels}::VARCHAR[], seniority))"
+            if crit.seniority
+            else "FALSE"
+        ),
+        "f_experience": (
+            f"(years IS NOT NULL AND (years < coalesce({ymin}::DOUBLE, years)"
+            f" OR years > coalesce({ymax}::DOUBLE, years)))"
+        ),
+        "f_location": (
+            "FALSE"
+            if crit.remote or not crit.location_set
+            else f"(NOT {loc_ok} AND NOT ({'TRUE' if crit.allow_unknown else 'FALSE'}"
+            " AND NOT has_location))"
+        ),
+        "f_open_only": "NOT open_flag" if crit.open_to_work == "only" else "FALSE",
+    }
+
+    denom = n_all + n_any + 0.5 * n_nice
+    skill_num = _sum(
+        [f"{c}::INTEGER" for c in all_cols + any_cols] + [f"0.5 * {c}::INTEGER" for c in nice_cols]
+    )
+    parts = {
+        "skills_part": f"({skill_num} / {p.bind('d', denom)}::DOUBLE)" if denom else "1.0",
+        "title_part": "CASE WHEN title_include_hit THEN 1.0 ELSE 0.0 END" if inc else "1.0",
+        "seniority_part": (
+            f"CASE WHEN seniority IS NULL THEN 0.5 WHEN list_contains({levels}::VARCHAR[],"
+            " seniority) THEN 1.0 ELSE 0.0 END"
+            if crit.seniority
+            else "1.0"
+        ),
+        "location_part": (
+            f"CASE WHEN {loc_ok} THEN 1.0 WHEN NOT has_location THEN 0.5 ELSE 0.0 END"
+            if crit.location_set
+            else "1.0"
+        ),
+        "open_part": "CASE WHEN open_flag THEN 1.0 ELSE 0.0 END",
+    }
+    w = crit.weights
+    wsum = sum(w.values())
+    weighted = " + ".join(
+        f"{p.bind('w', w[name])}::DOUBLE * {part}"
+        for name, part in zip(
+            ("skills", "title", "seniority", "location", "open_to_work"),
+            parts.values(),
+            strict=True,
+        )
+    )
+    score = f"round(({weighted}) / {p.bind('w', wsum)}::DOUBLE, 4)" if wsum > 0 else "1.0"
+
+    by_name: dict[str, list[str]] = {}
+    for flag, rule in zip(
+        all_cols + any_cols + nice_cols,
+        (*crit.skills_all, *crit.skills_any, *crit.skills_nice),
+        strict=True,
+    ):
+        by_name.setdefault(rule.name, []).append(flag)
+    matched = (
+        "list_filter(["
+        + ", ".join(
+            f"CASE WHEN {_or(flags)} THEN {p.bind('n', name)} END"
+            for name, flags in by_name.items()
+        )
+        + "], lambda s: s IS NOT NULL)"
+        if by_name
+        else "[]::VARCHAR[]"
+    )
+    nearest = "NULL::DOUBLE"
+    nearest_name = "NULL::VARCHAR"
+    if dists:
+        nearest = f"least({', '.join(f'dist{i}' for i in range(len(dists)))})"
+        nearest_name = (
+            "CASE "
+            + " ".join(
+                f"WHEN dist{i} = {nearest} THEN {p.bind('n', c.name)}"
+                for i, c in enumerate(crit.cities)
+            )
+            + " END"
+        )
+
+    scored = (
+        "SELECT *, "
+        + ", ".join(f"{expr} AS {name}" for name, expr in checks.items())
+        + ", "
+        + ", ".join(f"{expr} AS {name}" for name, expr in parts.items())
+        + f", {score} AS fit_score, {matched} AS matched_skills,"
+        f" {nearest} AS distance_km, {nearest_name} AS nearest_city"
+        f" FROM ({base})"
+    )
+    min_score = p.bind("s", crit.min_score)
+    reason = (
+        "CASE "
+        + " ".join(
+            f"WHEN {col} THEN '{code}'" for col, code in SEGMENT_CHECKS if col != "f_min_score"
+        )
+        + f" WHEN fit_score < {min_score}::DOUBLE THEN 'below_min_score' END"
+    )
+    with_reason = (
+        f"SELECT *, fit_score < {min_score}::DOUBLE AS f_min_score, {reason} AS reason"
+        f" FROM ({scored})"
+    )
+    detail = _detail_sql(crit, p, all_cols, any_cols, min_score)
+    sql = (
+        f"SELECT *, CASE WHEN reason IS NULL THEN NULL ELSE {detail} END AS detail"
+        f" FROM ({with_reason})"
+    )
+    # Parameters whose expression a campaign does not need are left out (DuckDB refuses extras).
+    used = set(re.findall(r"\$([a-z]\d+)\b", sql))
+    return sql, {k: v for k, v in p.values.items() if k in used}
+
+
+def _detail_sql(
+    crit: Criteria, p: _Params, all_cols: list[str], any_cols: list[str], min_score: str
+) -> str:
+    """Every failing check of a row as `reason: explanation` phrases joined with '; '.
+
+    Only campaign values and derived facts (level, years, score) appear, never raw row text.
+    """
+
+    def text(value: str) -> str:
+        return p.bind("q", value)
+
+    missing_all = [
+        f"CASE WHEN NOT {col} THEN {text(rule.name)} END"
+        for col, rule in zip(all_cols, crit.skills_all, strict=True)
+    ]
+    any_count = _sum([f"{c}::INTEGER" for c in any_cols])
+    skills_bits = []
+    if missing_all:
+        skills_bits.append(
+            f"CASE WHEN NOT {_and(all_cols)} THEN 'missing ' ||"
+            f" concat_ws(', ', {', '.join(missing_all)}) END"
+        )
+    if any_cols:
+        skills_bits.append(
+            f"CASE WHEN {any_count} < {crit.min_any} THEN {any_count}::VARCHAR || ' of '"
+            f" || {text(', '.join(r.name for r in crit.skills_any))}"
+            f" || ' (needs {crit.min_any})' END"
+        )
+    skills_detail = f"concat_ws('; ', {', '.join(skills_bits)})" if skills_bits else "''"
+    places = [*crit.countries, *(f"{c.radius_km:g} km of {c.name}" for c in crit.cities)]
+    phrases = {
+        "f_duplicate": "'same person as ' || first_source || ' of this build'",
+        "f_suppressed": "'on a suppression list or opted out'",
+        "f_not_open": "'profile says not open to opportunities'",
+        "f_company": "'current employer is on companies.exclude'",
+        "f_off_limits": "'current employer is on an off-limits list'",
+        "f_skills": skills_detail,
+        "f_title_mismatch": "'title matches none of ' || "
+        + text(", ".join(crit.titles_include_text)),
+        "f_title_excluded": "'title matches titles.exclude'",
+        "f_seniority": "'level ' || seniority || ' not in ' || " + text(", ".join(crit.seniority)),
+        "f_experience": "'years ' || CASE WHEN years = floor(years) THEN years::BIGINT::VARCHAR"
+        " ELSE years::VARCHAR END || ' outside ' || "
+        + text(
+            f"{crit.years_min if crit.years_min is not None else 0:g}-"
+            + (f"{crit.years_max:g}" if crit.years_max is not None else "any")
+        ),
+        "f_location": "CASE WHEN NOT has_location THEN 'no usable location' ELSE 'outside ' || "
+        + text(", ".join(places) or "the listed places")
+        + " END",
+        "f_open_only": "'not flagged open to work'",
+        "f_min_score": f"'score ' || fit_score::VARCHAR || ' below ' || {min_score}::VARCHAR",
+    }
+    codes = dict(SEGMENT_CHECKS)
+    return (
+        "concat_ws('; ', "
+        + ", ".join(
+            f"CASE WHEN {col} THEN '{codes[col]}: ' || {expr} END" for col, expr in phrases.items()
+        )
+        + ")"
+    )
+
+
+def segment(
+    con: duckdb.DuckDBPyConnection,
+    crit: Criteria,
+    *,
+    people: str = "people",
+    scope: str = "scope",
+    target: str = "seg",
+) -> None:
+    """Create table `target` with one row per scoped row: checks, parts, score, reason, detail."""
+    sql, params = build_segment_sql(crit, people, scope)
+    con.execute(f"CREATE OR REPLACE TABLE {target} AS {sql}", params)

@@ -1,0 +1,707 @@
+"""`plan(...)`: the steps of a build, in order, as an explicit sequence (SPEC 5, 8, 9).
+
+    load campaigns -> check templates, lint -> resolve criteria -> read sources -> enrich ->
+    person keys -> per campaign: scope + segment -> ledger (caps, outcomes) -> assignment across
+    campaigns -> limit -> personalize -> guardrail
+
+The plan is computed once; `write_plan` writes it (real build), the CLI previews it (dry run).
+Both share every step but the final write, so a dry run shows exactly what a build would do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import polars as pl
+
+from planner import __version__, criteria, lint, personalize, segment, sources
+from planner.config import Campaign, load_campaigns
+from planner.contract import EXCLUDED_COLUMNS, LIST_JOINER, REASONS, SEND_LIST_COLUMNS
+from planner.duck import frame
+from planner.errors import ConfigError, LintError, PlannerError
+from planner.normalize import enrich
+from planner.persons import assign_person_keys
+
+Progress = Callable[[str], None]
+
+
+class LedgerStep(Protocol):
+    """What the pipeline needs from a ledger; `planner.ledger` provides it (SPEC 6)."""
+
+    def apply(
+        self, con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan], as_of: date
+    ) -> None:
+        """Mark rows of the `dec` table blocked by outcomes, past touches or caps."""
+
+
+@dataclass
+class CampaignPlan:
+    """What one campaign of a build decided."""
+
+    index: int
+    campaign: Campaign
+    criteria: criteria.Criteria
+    files: list[str]
+    lint: list[lint.Finding] = field(default_factory=list)
+    recipients: pl.DataFrame = field(default_factory=pl.DataFrame)
+    funnel: dict[str, int] = field(default_factory=dict)
+    guardrail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.campaign.id
+
+
+@dataclass
+class Plan:
+    """A computed build: recipients, exclusions and their reasons, for every campaign."""
+
+    as_of: date
+    con: duckdb.DuckDBPyConnection
+    campaigns: list[CampaignPlan]
+    source: sources.SourceResult
+
+    def excluded(self, campaign: CampaignPlan) -> pl.DataFrame:
+        """excluded.csv of one campaign (SPEC 8 columns), in input order."""
+        return frame(
+            self.con,
+            """
+            SELECT campaign_id, person_key, candidate_id, full_name, reason, detail,
+                   eligible_again_on
+            FROM excluded_all WHERE cidx = ? ORDER BY file_index, line
+            """,
+            [campaign.index],
+        )
+
+    def explain_rows(self, campaign: CampaignPlan, person_keys: Sequence[str]) -> pl.DataFrame:
+        """Every check, part and decision of the rows of some persons (for `planner explain`)."""
+        return frame(
+            self.con,
+            f"SELECT * FROM seg_{campaign.index} s JOIN dec d USING (row_id)"
+            " WHERE d.cidx = ? AND list_contains(?::VARCHAR[], s.person_key) ORDER BY row_id",
+            [campaign.index, list(person_keys)],
+        )
+
+    @property
+    def rejects(self) -> list[sources.Reject]:
+        return self.source.rejects
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _expand(campaign: Campaign) -> list[Path]:
+    files: list[Path] = []
+    for i, pattern in enumerate(campaign.candidates.paths):
+        for path in sources.expand_paths(
+            campaign.base_dir, [pattern], where=campaign.where("candidates", "paths", i)
+        ):
+            if path not in files:
+                files.append(path)
+    return files
+
+
+def source_specs(campaigns: Sequence[Campaign]) -> tuple[list[sources.SourceSpec], list[list[str]]]:
+    """One SourceSpec per distinct file (each file is read once), and each campaign's files."""
+    specs: dict[Path, sources.SourceSpec] = {}
+    owner: dict[Path, Campaign] = {}
+    per_campaign: list[list[str]] = []
+    for c in campaigns:
+        mine: list[str] = []
+        for path in _expand(c):
+            resolved = path.resolve()
+            spec = sources.SourceSpec(
+                resolved, dict(c.candidates.columns), c.candidates.list_separator
+            )
+            if resolved in specs and (
+                specs[resolved].columns != spec.columns
+                or specs[resolved].list_separator != spec.list_separator
+            ):
+                raise ConfigError(
+                    f"{c.where('candidates')}: {path.name} is also read by {owner[resolved].file}"
+                    " with other candidates.columns / list_separator",
+                    hint="a file is read once per build; give both campaigns the same settings",
+                )
+            specs.setdefault(resolved, spec)
+            owner.setdefault(resolved, c)
+            mine.append(str(resolved))
+        per_campaign.append(mine)
+    return list(specs.values()), per_campaign
+
+
+def prepare(
+    campaigns: Sequence[Campaign | str | Path],
+) -> list[CampaignPlan]:
+    """Load, check and resolve campaigns; everything that needs no candidate data."""
+    loaded = [c for c in campaigns if isinstance(c, Campaign)]
+    paths = [c for c in campaigns if not isinstance(c, Campaign)]
+    if paths:
+        loaded = load_campaigns([str(p) for p in paths]) + loaded
+    problems: list[str] = []
+    plans: list[CampaignPlan] = []
+    for i, c in enumerate(loaded):
+        try:
+            personalize.validate_templates(c)
+            plans.append(CampaignPlan(i, c, criteria.resolve(c), [], lint.lint_campaign(c)))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(
+            problems[0] if len(problems) == 1 else f"{len(problems)} problems in campaign files",
+            problems=problems,
+        )
+    return plans
+
+
+def plan(
+    campaigns: Sequence[Campaign | str | Path],
+    *,
+    as_of: date | None = None,
+    ledger: LedgerStep | None = None,
+    max_bad_rows: int | None = None,
+    progress: Progress | None = None,
+    database: str = ":memory:",
+) -> Plan:
+    """Compute who would be contacted for each campaign, and why everyone else would not."""
+    say = progress or (lambda _msg: None)
+    as_of = as_of or _today()
+    plans = prepare(campaigns)
+    specs, files = source_specs([p.campaign for p in plans])
+    for p, mine in zip(plans, files, strict=True):
+        p.files = mine
+
+    con = duckdb.connect(database)
+    try:
+        say("reading candidates")
+        src = sources.read_sources(con, specs, max_bad_rows=max_bad_rows)
+        say("normalizing")
+        enrich.enrich(con, source="rows", target="people")
+        say("identifying persons")
+        assign_person_keys(
+            con,
+            people="people",
+            target="persons",
+            file_hashes={str(f.path): f.sha256 for f in src.files},
+        )
+        con.execute(
+            "CREATE OR REPLACE TABLE people AS"
+            " SELECT p.*, k.person_key, k.component FROM people p JOIN persons k USING (row_id)"
+        )
+        con.execute(
+            "CREATE OR REPLACE TABLE dec (cidx INTEGER, row_id BIGINT, person_key VARCHAR,"
+            " fit_score DOUBLE, reason VARCHAR, detail VARCHAR, eligible_again_on DATE)"
+        )
+        for p in plans:
+            say(f"segmenting {p.id}")
+            _scope(con, p)
+            segment.segment(
+                con, p.criteria, people="people", scope=f"scope_{p.index}", target=f"seg_{p.index}"
+            )
+            con.execute(
+                f"INSERT INTO dec SELECT ?, row_id, person_key, fit_score, reason, detail,"
+                f" NULL FROM seg_{p.index}",
+                [p.index],
+            )
+        if ledger is not None:
+            say("checking the ledger")
+            ledger.apply(con, plans, as_of)
+        _assign(con, plans)
+        _limit(con, plans)
+        say("personalizing")
+        for p in plans:
+            _personalize(con, p)
+        _guardrail(con, plans, ledger, as_of)
+        _finish(con, plans, src)
+    except BaseException:
+        con.close()
+        raise
+    return Plan(as_of=as_of, con=con, campaigns=plans, source=src)
+
+
+def _scope(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
+    """Rows this campaign reads, with duplicates marked within the campaign's own rows."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE scope_{p.index} AS
+        SELECT row_id,
+               row_number() OVER (PARTITION BY component ORDER BY row_id) > 1 AS is_duplicate,
+               min(row_id) OVER (PARTITION BY component) AS first_row_id,
+               parse_filename(first_value(source_file) OVER w) || ' line '
+                   || first_value(source_line) OVER w AS first_source,
+               FALSE AS suppressed
+        FROM people WHERE list_contains(?::VARCHAR[], source_file)
+        WINDOW w AS (PARTITION BY component ORDER BY row_id)
+        """,
+        [p.files],
+    )
+
+
+def _assign(con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan]) -> None:
+    """SPEC 5.4: a person eligible for several campaigns goes to the best fit (ties: CLI order)."""
+    if len(plans) < 2:
+        return
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE dec AS
+        WITH best AS (
+            SELECT person_key, arg_min(cidx, (-fit_score, cidx)) AS best_cidx
+            FROM dec WHERE reason IS NULL GROUP BY person_key
+        )
+        SELECT d.cidx, d.row_id, d.person_key, d.fit_score,
+               CASE WHEN d.reason IS NULL AND d.cidx <> b.best_cidx
+                    THEN 'assigned_to_other_campaign' ELSE d.reason END AS reason,
+               CASE WHEN d.reason IS NULL AND d.cidx <> b.best_cidx
+                    THEN 'assigned_to_other_campaign: a better-fitting campaign of this build'
+                    ELSE d.detail END AS detail,
+               d.eligible_again_on
+        FROM dec d LEFT JOIN best b USING (person_key)
+        """
+    )
+
+
+def _limit(con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan]) -> None:
+    """Keep the best `ranking.limit` recipients per campaign (ties: person key)."""
+    for p in plans:
+        limit = p.criteria.limit
+        if limit is None:
+            continue
+        con.execute(
+            """
+            UPDATE dec SET reason = 'over_limit',
+                detail = 'over_limit: rank ' || r.rank::VARCHAR || ' of ' || r.n::VARCHAR
+                    || ', limit ' || ?::VARCHAR
+            FROM (
+                SELECT row_id, row_number() OVER (ORDER BY fit_score DESC, person_key) AS rank,
+                       count(*) OVER () AS n
+                FROM dec WHERE cidx = ? AND reason IS NULL
+            ) r
+            WHERE dec.cidx = ? AND dec.row_id = r.row_id AND r.rank > ?
+            """,
+            [limit, p.index, p.index, limit],
+        )
+
+
+_RECIPIENT_SQL = """
+SELECT d.row_id, d.person_key, p.candidate_id, p.first_name, p.last_name, p.full_name,
+       p.email_norm AS email, p.url_norm AS profile_url, p.title AS current_title,
+       p.company AS current_company, p.city_name AS city, p.country_code AS country,
+       p.seniority, p.years AS years_experience, s.matched_skills, s.fit_score,
+       s.distance_km, s.nearest_city
+FROM dec d JOIN people p USING (row_id) JOIN seg_{i} s USING (row_id)
+WHERE d.cidx = ? AND d.reason IS NULL
+ORDER BY d.fit_score DESC, d.person_key
+"""
+
+
+def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
+    """Render messages for the recipients; broken ones go to insufficient_personalization."""
+    rows = frame(con, _RECIPIENT_SQL.format(i=p.index), [p.index])
+    records = rows.to_dicts()
+    for r in records:
+        skills = r["matched_skills"] or []
+        r["top_skill"] = skills[0] if skills else None
+        if r["years_experience"] is not None and math.isnan(r["years_experience"]):
+            r["years_experience"] = None
+    rendered = personalize.render(p.campaign, records)
+    failed = [
+        (p.index, r["row_id"], f"insufficient_personalization: {out.detail}")
+        for r, out in zip(records, rendered, strict=True)
+        if not out.ok
+    ]
+    if failed:
+        con.executemany(
+            "UPDATE dec SET reason = 'insufficient_personalization', detail = ?"
+            " WHERE cidx = ? AND row_id = ?",
+            [(d, c, r) for c, r, d in failed],
+        )
+    ok = [(r, out) for r, out in zip(records, rendered, strict=True) if out.ok]
+    data: dict[str, list[Any]] = {name: [] for name in SEND_LIST_COLUMNS}
+    for r, out in ok:
+        row = {
+            "run_id": None,
+            "campaign_id": p.id,
+            "person_key": r["person_key"],
+            "candidate_id": r["candidate_id"],
+            "first_name": out.first_name,
+            "last_name": out.last_name or r["last_name"],
+            "full_name": out.full_name or r["full_name"],
+            "email": r["email"],
+            "profile_url": r["profile_url"],
+            "current_title": r["current_title"],
+            "current_company": r["current_company"],
+            "city": r["city"],
+            "country": r["country"],
+            "seniority": r["seniority"],
+            "years_experience": r["years_experience"],
+            "matched_skills": list(r["matched_skills"] or []),
+            "top_skill": r["top_skill"],
+            "fit_score": r["fit_score"],
+            "reasons": list(out.reasons),
+            "subject": out.subject,
+            "message": out.message,
+            "personal_fields": out.personal_fields,
+        }
+        for name in SEND_LIST_COLUMNS:
+            data[name].append(row[name])
+    p.recipients = pl.DataFrame(data, schema=SEND_LIST_SCHEMA)
+
+
+SEND_LIST_SCHEMA: dict[str, Any] = {
+    **{name: pl.Utf8 for name in SEND_LIST_COLUMNS},
+    "years_experience": pl.Float64,
+    "matched_skills": pl.List(pl.Utf8),
+    "fit_score": pl.Float64,
+    "reasons": pl.List(pl.Utf8),
+    "personal_fields": pl.Int64,
+}
+
+
+def _guardrail(
+    con: duckdb.DuckDBPyConnection,
+    plans: Sequence[CampaignPlan],
+    ledger: LedgerStep | None,
+    as_of: date,
+) -> None:
+    """SPEC 6.4; without a ledger there is no history, so the guardrail reports no sample."""
+    for p in plans:
+        g = p.campaign.guardrail
+        p.guardrail = {
+            "sender": p.campaign.sender.id,
+            "window_days": g.window_days,
+            "touches": 0,
+            "responses": 0,
+            "rate": None,
+            "min_sample": g.min_sample,
+            "min_response_rate": g.min_response_rate,
+            "action": g.action,
+            "triggered": False,
+            "status": "ok",
+        }
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan], src: sources.SourceResult
+) -> None:
+    """Build excluded_all (with invalid rows) and each campaign's funnel."""
+    order = {str(f.path): i for i, f in enumerate(src.files)}
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _file_order (source_file VARCHAR, file_index INTEGER)"
+    )
+    if order:
+        con.executemany("INSERT INTO _file_order VALUES (?, ?)", list(order.items()))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _rejects (source_file VARCHAR, line BIGINT, error VARCHAR)"
+    )
+    if src.rejects:
+        con.executemany(
+            "INSERT INTO _rejects VALUES (?, ?, ?)",
+            [(r.file, r.line, r.error) for r in src.rejects],
+        )
+    con.execute("CREATE OR REPLACE TEMP TABLE _cfiles (cidx INTEGER, source_file VARCHAR)")
+    con.executemany(
+        "INSERT INTO _cfiles VALUES (?, ?)",
+        [(p.index, f) for p in plans for f in p.files],
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _cids (cidx INTEGER, campaign_id VARCHAR)")
+    con.executemany("INSERT INTO _cids VALUES (?, ?)", [(p.index, p.id) for p in plans])
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE excluded_all AS
+        SELECT d.cidx, c.campaign_id, d.person_key, p.candidate_id,
+               coalesce(p.full_name, nullif(concat_ws(' ', p.first_name, p.last_name), ''))
+                   AS full_name, d.reason,
+               d.detail, d.eligible_again_on, o.file_index, p.source_line AS line
+        FROM dec d JOIN people p USING (row_id) JOIN _cids c USING (cidx)
+        JOIN _file_order o USING (source_file)
+        WHERE d.reason IS NOT NULL
+        UNION ALL
+        SELECT f.cidx, c.campaign_id, NULL, NULL, NULL, 'invalid_row',
+               'invalid_row: ' || parse_filename(r.source_file) || ' line ' || r.line::VARCHAR
+                   || ': ' || r.error,
+               NULL, o.file_index, r.line
+        FROM _rejects r JOIN _cfiles f USING (source_file) JOIN _cids c USING (cidx)
+        JOIN _file_order o USING (source_file)
+        """
+    )
+    counts = con.execute("SELECT cidx, reason, count(*) FROM excluded_all GROUP BY ALL").fetchall()
+    for p in plans:
+        funnel = {reason: 0 for reason in REASONS}
+        for cidx, reason, n in counts:
+            if cidx == p.index:
+                funnel[reason] = n
+        funnel["recipients"] = p.recipients.height
+        p.funnel = funnel
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def new_run_id(as_of: date) -> str:
+    """A fresh run id: as-of date, wall-clock time and randomness (unique across machines)."""
+    now = datetime.now(UTC)
+    return f"{as_of:%Y%m%d}-{now:%H%M%S}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a real build wrote for one campaign."""
+
+    campaign_id: str
+    out_dir: Path
+    files: dict[str, str]  # file name -> sha256
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@contextmanager
+def _staging(final: Path) -> Iterator[Path]:
+    """A sibling temp directory renamed to `final` on success, removed on failure."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists() and any(final.iterdir()):
+        raise PlannerError(
+            f"{final}: output directory is not empty",
+            hint="choose another --out directory or remove the old files",
+        )
+    tmp = final.parent / f".{final.name}.tmp-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        if final.exists():
+            final.rmdir()
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def check_lint(plan_: Plan, *, allow_lint_errors: bool) -> None:
+    """A real build refuses to run with lint errors (exit 1) unless allowed."""
+    if allow_lint_errors:
+        return
+    errors = [(p, f) for p in plan_.campaigns for f in p.lint if f.severity == "error"]
+    if errors:
+        first_plan, first = errors[0]
+        raise LintError(
+            f"{first_plan.campaign.file}: message has {len(errors)} lint error(s), first:"
+            f" {first.rule}: {first.message}",
+            hint="run `planner lint` for all findings, fix the message, or pass"
+            " --allow-lint-errors",
+        )
+
+
+def write_plan(
+    plan_: Plan,
+    *,
+    out: Path | None = None,
+    formats: Sequence[str] = (),
+    run_id: str | None = None,
+) -> list[Written]:
+    """Write the SPEC 8 files of every campaign of the plan; returns what was written."""
+    from planner import export
+
+    run_id = run_id or new_run_id(plan_.as_of)
+    written: list[Written] = []
+    single = len(plan_.campaigns) == 1
+    for p in plan_.campaigns:
+        final = Path("out") / p.id / run_id if out is None else out if single else out / p.id
+        send_list = p.recipients.with_columns(pl.lit(run_id).alias("run_id"))
+        with _staging(final) as tmp:
+            hashes: dict[str, str] = {}
+            for fmt in dict.fromkeys(["csv", *p.campaign.export.formats, *formats]):
+                for path in export.export(send_list, p.campaign, fmt, tmp):
+                    hashes[path.name] = _sha256(path)
+            hashes["excluded.csv"] = export.write_csv(plan_.excluded(p), tmp / "excluded.csv")
+            mine = [r for r in plan_.rejects if r.file in p.files]
+            if mine:
+                rejects = pl.DataFrame(
+                    {
+                        "file": [r.file for r in mine],
+                        "line": [r.line for r in mine],
+                        "error": [r.error for r in mine],
+                        "column": [r.column for r in mine],
+                    },
+                    schema={"file": pl.Utf8, "line": pl.Int64, "error": pl.Utf8, "column": pl.Utf8},
+                )
+                hashes["rejects.csv"] = export.write_csv(rejects, tmp / "rejects.csv")
+            manifest = manifest_of(plan_, p, run_id, hashes)
+            _write_json(tmp / "manifest.json", manifest)
+        written.append(Written(p.id, final, hashes))
+    return written
+
+
+def manifest_of(
+    plan_: Plan, p: CampaignPlan, run_id: str, outputs: dict[str, str]
+) -> dict[str, Any]:
+    """manifest.json: what went in, what came out, and the counts per reason."""
+    inputs = {str(f.path): f.sha256 for f in plan_.source.files if str(f.path) in p.files}
+    return {
+        "tool": "planner",
+        "version": __version__,
+        "run_id": run_id,
+        "campaign_id": p.id,
+        "campaign_file": str(p.campaign.file),
+        "campaign_sha256": p.campaign.sha256,
+        "as_of": plan_.as_of.isoformat(),
+        "inputs": inputs,
+        "counts": p.funnel,
+        "outputs": dict(sorted(outputs.items())),
+        "lint": [f.as_dict() for f in p.lint],
+        "guardrail": p.guardrail,
+    }
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def recipients_json(p: CampaignPlan) -> list[dict[str, Any]]:
+    """Recipients as JSON-ready dicts (lists kept as lists)."""
+    return [{k: v for k, v in row.items() if k != "run_id"} for row in p.recipients.to_dicts()]
+
+
+def joined(values: Sequence[str] | None) -> str:
+    """A list as send_list.csv shows it."""
+    return LIST_JOINER.join(values or [])
+
+
+__all__ = [
+    "EXCLUDED_COLUMNS",
+    "CampaignPlan",
+    "LedgerStep",
+    "Plan",
+    "Written",
+    "check_lint",
+    "manifest_of",
+    "new_run_id",
+    "plan",
+    "prepare",
+    "write_plan",
+]
+
+
+# --------------------------------------------------------------------------- reading a plan
+
+
+def plan_json(plan_: Plan) -> dict[str, Any]:
+    """The `--dry-run --json` document (SPEC 9 keys)."""
+    recipients: list[dict[str, Any]] = []
+    excluded: list[dict[str, Any]] = []
+    for p in plan_.campaigns:
+        recipients.extend(recipients_json(p))
+        excluded.extend(
+            {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
+            for row in plan_.excluded(p).to_dicts()
+        )
+    return {
+        "as_of": plan_.as_of.isoformat(),
+        "campaigns": [
+            {
+                "campaign_id": p.id,
+                "file": str(p.campaign.file),
+                "role": p.campaign.role.model_dump(),
+                "sender": p.campaign.sender.id,
+                "inputs": p.files,
+                "recipients": p.recipients.height,
+            }
+            for p in plan_.campaigns
+        ],
+        "recipients": recipients,
+        "excluded": excluded,
+        "funnel": {p.id: p.funnel for p in plan_.campaigns},
+        "lint": [{"campaign_id": p.id, **f.as_dict()} for p in plan_.campaigns for f in p.lint],
+        "guardrail": {p.id: p.guardrail for p in plan_.campaigns},
+    }
+
+
+_CHECK_NAMES = dict(segment.SEGMENT_CHECKS)
+
+
+def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
+    """Each criterion pass/fail, the score parts and the decision for the rows of one person.
+
+    `person` is an email, a profile URL, a person key or a candidate id.
+    """
+    from planner.normalize import identity
+
+    email = identity.normalize_email(person)
+    url = identity.normalize_profile_url(person) if "/" in person else None
+    keys = [
+        r[0]
+        for r in plan_.con.execute(
+            "SELECT DISTINCT person_key FROM people WHERE person_key = ? OR email_norm = ?"
+            " OR url_norm = ? OR candidate_id = ?",
+            [person, email, url, person],
+        ).fetchall()
+    ]
+    if not keys:
+        raise ConfigError(
+            "no row of the campaign's candidate files matches that person",
+            hint="give an email, profile URL, person key or candidate id from the input",
+        )
+    found: list[dict[str, Any]] = []
+    for p in plan_.campaigns:
+        rows = frame(
+            plan_.con,
+            f"""
+            SELECT s.*, d.reason AS decision, d.detail AS final_detail,
+                   d.eligible_again_on, p.source_file, p.source_line
+            FROM seg_{p.index} s JOIN dec d ON d.row_id = s.row_id AND d.cidx = ?
+            JOIN people p ON p.row_id = s.row_id
+            WHERE list_contains(?::VARCHAR[], s.person_key) ORDER BY s.row_id
+            """,
+            [p.index, keys],
+        )
+        for r in rows.to_dicts():
+            found.append(
+                {
+                    "campaign_id": p.id,
+                    "person_key": r["person_key"],
+                    "source": f"{Path(r['source_file']).name}:{r['source_line']}",
+                    "decision": r["decision"] or "recipient",
+                    "detail": r["final_detail"],
+                    "eligible_again_on": (
+                        r["eligible_again_on"].isoformat() if r["eligible_again_on"] else None
+                    ),
+                    "checks": [
+                        {"reason": code, "failed": bool(r[col])}
+                        for col, code in segment.SEGMENT_CHECKS
+                    ],
+                    "fit_score": r["fit_score"],
+                    "score_parts": {
+                        "skills": r["skills_part"],
+                        "title": r["title_part"],
+                        "seniority": r["seniority_part"],
+                        "location": r["location_part"],
+                        "open_to_work": r["open_part"],
+                    },
+                    "weights": p.criteria.weights,
+                    "matched_skills": list(r["matched_skills"] or []),
+                    "seniority": r["seniority"],
+                    "distance_km": r["distance_km"],
+                }
+            )
+    return found

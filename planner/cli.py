@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -167,44 +167,48 @@ def build(
             raise ConfigError(
                 f"--format: unknown format '{fmt}'", hint="use one of: " + ", ".join(FORMATS)
             )
-    with _progress() as say:
+    from planner.ledger import open_for_build
+
+    # A real build holds the ledger's writer lock from before it reads the ledger until its run
+    # is recorded, so a second build waits instead of planning against stale caps.
+    with (
+        closing(open_for_build(ledger, dry_run=dry_run)) as led,
+        _progress() as say,
+    ):
         plan = pipeline.plan(
             campaigns,
             as_of=_as_of(as_of),
-            ledger=_open_ledger(ledger, dry_run=dry_run),
+            ledger=led,
             max_bad_rows=max_bad_rows,
             progress=say,
         )
-    try:
-        if dry_run:
-            if as_json:
-                _print_json(pipeline.plan_json(plan))
-            else:
-                _preview(plan)
-            return
-        pipeline.check_lint(plan, allow_lint_errors=allow_lint_errors)
-        written = pipeline.write_plan(plan, out=out_dir, formats=formats or [])
-        if as_json:
-            _print_json(
-                [
+        try:
+            if dry_run:
+                if as_json:
+                    _print_json(pipeline.plan_json(plan))
+                else:
+                    _preview(plan)
+                return
+            pipeline.check_lint(plan, allow_lint_errors=allow_lint_errors)
+            pipeline.check_guardrail(plan)
+            written = pipeline.write_plan(plan, out=out_dir, formats=formats or [], ledger=led)
+        finally:
+            plan.close()
+    run_id = written[0].run_id if written else ""
+    if as_json:
+        _print_json(
+            {
+                "run_id": run_id,
+                "campaigns": [
                     {"campaign_id": w.campaign_id, "out_dir": str(w.out_dir), "files": w.files}
                     for w in written
-                ]
-            )
-        else:
-            for w, p in zip(written, plan.campaigns, strict=True):
-                out.print(f"{w.campaign_id}: {p.recipients.height} recipients -> {w.out_dir}")
-    finally:
-        plan.close()
-
-
-def _open_ledger(path: Path | None, *, dry_run: bool) -> Any:
-    """The ledger step (added by the ledger module); None while there is no ledger support."""
-    try:
-        from planner import ledger as ledger_mod
-    except ImportError:
-        return None
-    return ledger_mod.open_for_build(path, dry_run=dry_run)
+                ],
+            }
+        )
+    else:
+        for w in written:
+            out.print(f"{w.campaign_id}: {w.recipients} recipients -> {w.out_dir}")
+        out.print(f"run {run_id} recorded in the ledger")
 
 
 @app.command()
@@ -217,12 +221,14 @@ def explain(
 ) -> None:
     """Why this person is in or out: every criterion, the score parts, the decision."""
     from planner import pipeline
+    from planner.ledger import open_for_build
 
-    plan = pipeline.plan([campaign], as_of=_as_of(as_of), ledger=_open_ledger(ledger, dry_run=True))
-    try:
-        found = pipeline.explain(plan, person)
-    finally:
-        plan.close()
+    with closing(open_for_build(ledger, dry_run=True)) as led:
+        plan = pipeline.plan([campaign], as_of=_as_of(as_of), ledger=led)
+        try:
+            found = pipeline.explain(plan, person)
+        finally:
+            plan.close()
     if as_json:
         _print_json(found)
         return
@@ -244,6 +250,34 @@ def explain(
         out.print(f"  fit score {entry['fit_score']:.4f} = weighted mean of: {parts}")
         out.print(f"  weights: {entry['weights']}")
         out.print(f"  matched skills: {', '.join(entry['matched_skills']) or '-'}")
+
+
+@app.command("export")
+def export_run(
+    run_id: Annotated[str, typer.Argument(help="Run id of a past real build.")],
+    formats: Annotated[list[str], typer.Option("--format", help="Export format (repeatable).")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output directory.")] = None,
+    ledger: LedgerOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Export a past run again from the send lists the ledger kept."""
+    from planner.contract import FORMATS
+    from planner.ledger.reexport import export_run as do_export
+
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ConfigError(
+                f"--format: unknown format '{fmt}'", hint="use one of: " + ", ".join(FORMATS)
+            )
+    results = do_export(run_id, list(dict.fromkeys(formats)), out=out_dir, path=ledger)
+    if as_json:
+        _print_json(results)
+        return
+    for r in results:
+        n = sum(len(v) for v in r["files"].values())
+        out.print(
+            f"{r['campaign_id']}: {r['recipients']} recipients, {n} file(s) -> {r['out_dir']}"
+        )
 
 
 # --------------------------------------------------------------------------- printing
@@ -348,6 +382,15 @@ def main(argv: list[str] | None = None) -> None:
         err.print("planner: hint: please report this with the command you ran", markup=False)
         sys.exit(70)
     sys.exit(0)
+
+
+def _mount_ledger() -> None:
+    from planner.cli_ledger import ledger_app
+
+    app.add_typer(ledger_app, name="ledger")
+
+
+_mount_ledger()
 
 
 @app.callback(invoke_without_command=True)

@@ -16,8 +16,7 @@ import math
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,7 +29,7 @@ from planner import __version__, criteria, lint, personalize, segment, sources
 from planner.config import Campaign, load_campaigns
 from planner.contract import EXCLUDED_COLUMNS, LIST_JOINER, REASONS, SEND_LIST_COLUMNS
 from planner.duck import frame
-from planner.errors import ConfigError, LintError, PlannerError
+from planner.errors import ConfigError, LintError, PlannerError, RefusedError
 from planner.normalize import enrich
 from planner.persons import assign_person_keys
 
@@ -40,10 +39,32 @@ Progress = Callable[[str], None]
 class LedgerStep(Protocol):
     """What the pipeline needs from a ledger; `planner.ledger` provides it (SPEC 6)."""
 
+    def resolve_identities(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Give rows of recorded persons their recorded key (table `persons`)."""
+
     def apply(
         self, con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan], as_of: date
     ) -> None:
         """Mark rows of the `dec` table blocked by outcomes, past touches or caps."""
+
+
+class LedgerWriter(Protocol):
+    """What `write_plan` needs to record a real build in the ledger (SPEC 6.5)."""
+
+    def begin_run(
+        self, run_id: str, as_of: date, outputs: Sequence[tuple[str, Path, Path]]
+    ) -> None: ...
+
+    def record_run(
+        self,
+        run_id: str,
+        plans: Sequence[CampaignPlan],
+        as_of: date,
+        recipients: dict[str, pl.DataFrame],
+        people_con: duckdb.DuckDBPyConnection,
+    ) -> None: ...
+
+    def finish_run(self, run_id: str) -> None: ...
 
 
 @dataclass
@@ -199,6 +220,9 @@ def plan(
             target="persons",
             file_hashes={str(f.path): f.sha256 for f in src.files},
         )
+        if ledger is not None:
+            say("matching recorded persons")
+            ledger.resolve_identities(con)
         con.execute(
             "CREATE OR REPLACE TABLE people AS"
             " SELECT p.*, k.person_key, k.component FROM people p JOIN persons k USING (row_id)"
@@ -463,7 +487,9 @@ class Written:
     """What a real build wrote for one campaign."""
 
     campaign_id: str
+    run_id: str
     out_dir: Path
+    recipients: int
     files: dict[str, str]  # file name -> sha256
 
 
@@ -475,25 +501,17 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-@contextmanager
-def _staging(final: Path) -> Iterator[Path]:
-    """A sibling temp directory renamed to `final` on success, removed on failure."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists() and any(final.iterdir()):
+def _check_empty(final: Path) -> None:
+    if final.exists() and (not final.is_dir() or any(final.iterdir())):
         raise PlannerError(
             f"{final}: output directory is not empty",
             hint="choose another --out directory or remove the old files",
         )
-    tmp = final.parent / f".{final.name}.tmp-{secrets.token_hex(4)}"
-    tmp.mkdir()
-    try:
-        yield tmp
-        if final.exists():
-            final.rmdir()
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+
+def _staging_dir(final: Path) -> Path:
+    """A hidden sibling of `final` where its files are written before the rename."""
+    return final.parent / f".{final.name}.tmp-{secrets.token_hex(4)}"
 
 
 def check_lint(plan_: Plan, *, allow_lint_errors: bool) -> None:
@@ -511,23 +529,58 @@ def check_lint(plan_: Plan, *, allow_lint_errors: bool) -> None:
         )
 
 
+def check_guardrail(plan_: Plan) -> None:
+    """A real build refuses to run when a sender's guardrail action is `block` (SPEC 6.4)."""
+    blocked = [p for p in plan_.campaigns if p.guardrail.get("status") == "block"]
+    if blocked:
+        g = blocked[0].guardrail
+        raise RefusedError(
+            f"{blocked[0].campaign.file}: sender {g['sender']} has a response rate of"
+            f" {g['rate']:.1%} over the last {g['window_days']} days ({g['responses']} of"
+            f" {g['touches']} touches), under {g['min_response_rate']:.0%}; guardrail blocks",
+            hint="import outcomes (`planner ledger import-outcomes`), narrow the audience, or"
+            " set guardrail.action to warn/limit",
+        )
+
+
 def write_plan(
     plan_: Plan,
     *,
     out: Path | None = None,
     formats: Sequence[str] = (),
     run_id: str | None = None,
+    ledger: LedgerWriter | None = None,
 ) -> list[Written]:
-    """Write the SPEC 8 files of every campaign of the plan; returns what was written."""
+    """Write the SPEC 8 files of every campaign of the plan; returns what was written.
+
+    Every file is written into a hidden staging directory next to its final place. With a
+    ledger, the run is announced first (`begin_run`), recorded with its touches and send lists
+    in one transaction once every file is complete (`record_run`), and only then are the
+    staging directories renamed into place (`finish_run`). A crash before the commit leaves no
+    send list (the next writer removes the staging directories); a crash after it leaves files
+    the ledger knows about (the next writer renames them). See `planner.ledger.core`.
+    """
     from planner import export
 
     run_id = run_id or new_run_id(plan_.as_of)
-    written: list[Written] = []
     single = len(plan_.campaigns) == 1
+    targets: list[tuple[CampaignPlan, Path, Path]] = []
     for p in plan_.campaigns:
         final = Path("out") / p.id / run_id if out is None else out if single else out / p.id
-        send_list = p.recipients.with_columns(pl.lit(run_id).alias("run_id"))
-        with _staging(final) as tmp:
+        _check_empty(final)
+        targets.append((p, final, _staging_dir(final)))
+    if ledger is not None:
+        ledger.begin_run(run_id, plan_.as_of, [(p.id, tmp, final) for p, final, tmp in targets])
+    committed = False
+    try:
+        written: list[Written] = []
+        send_lists: dict[str, pl.DataFrame] = {}
+        for p, final, tmp in targets:
+            tmp.mkdir(parents=True)
+            send_list = p.recipients.with_columns(pl.lit(run_id).alias("run_id")).select(
+                SEND_LIST_COLUMNS
+            )
+            send_lists[p.id] = send_list
             hashes: dict[str, str] = {}
             for fmt in dict.fromkeys(["csv", *p.campaign.export.formats, *formats]):
                 for path in export.export(send_list, p.campaign, fmt, tmp):
@@ -545,10 +598,24 @@ def write_plan(
                     schema={"file": pl.Utf8, "line": pl.Int64, "error": pl.Utf8, "column": pl.Utf8},
                 )
                 hashes["rejects.csv"] = export.write_csv(rejects, tmp / "rejects.csv")
-            manifest = manifest_of(plan_, p, run_id, hashes)
-            _write_json(tmp / "manifest.json", manifest)
-        written.append(Written(p.id, final, hashes))
-    return written
+            _write_json(tmp / "manifest.json", manifest_of(plan_, p, run_id, hashes))
+            written.append(Written(p.id, run_id, final, send_list.height, hashes))
+        if ledger is not None:
+            ledger.record_run(run_id, plan_.campaigns, plan_.as_of, send_lists, plan_.con)
+        committed = True
+        for _p, final, tmp in targets:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if final.is_dir():
+                final.rmdir()
+            os.replace(tmp, final)
+        if ledger is not None:
+            ledger.finish_run(run_id)
+        return written
+    except BaseException:
+        if not committed:
+            for _p, _final, tmp in targets:
+                shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def manifest_of(
@@ -574,7 +641,9 @@ def manifest_of(
 
 def _write_json(path: Path, data: Any) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     os.replace(tmp, path)
 
 
@@ -594,6 +663,7 @@ __all__ = [
     "LedgerStep",
     "Plan",
     "Written",
+    "check_guardrail",
     "check_lint",
     "manifest_of",
     "new_run_id",

@@ -1,0 +1,268 @@
+"""Outcomes, past touches and frequency caps on the `dec` table (SPEC 5.1 reasons 3, 15-17; 6.2).
+
+Everything is a join between `dec` (one row per candidate row per campaign) and a few small
+tables copied out of the ledger for the persons of this build:
+
+- `_led_campaigns(cidx, campaign_id, window_days, max_touches, exempt_min_score,
+  disinterest_days, channel)`: the campaigns of the build;
+- `_led_touches(person_key, campaign_id, touched_on, run_id)`: counted touches of this build's
+  persons that can matter (in reach of a window around T, or of one of the build's campaigns);
+- `_led_outcomes(person_key, campaign_id, outcome, outcome_on)`.
+
+Reasons are set in SPEC order, each only on rows no earlier check excluded:
+
+- `suppressed` (3): an `opted_out` outcome, ever. It outranks the segmentation reasons 4-14, so
+  it replaces them; `invalid_row` and `duplicate_row` stay.
+- `disinterest_cooldown` (15): `not_interested` within `disinterest_days` before T (or dated
+  after T, when planning in the past); eligible again `disinterest_days` after it.
+- `already_contacted_for_campaign` (16): any counted touch for the campaign id, ever.
+- `frequency_cap` (17): see below.
+
+Frequency cap. A new touch at T lies in every window (s, s + W] with T - W <= s < T. It may be
+added when every one of those windows holds fewer than `m` touches (`m = max_touches`). When
+all touches are on or before T (the normal case) that is exactly SPEC 6.2's rule, "fewer than
+`m` touches in (T - W, T]"; when an earlier as-of date is planned after later runs, the windows
+reaching past T count too, so the invariant "no window holds more than the caps allow" survives
+builds in any date order.
+
+Set-based: sort a person's touches by date; for every run of `m` consecutive touches
+d_j <= ... <= d_{j+m-1} that fits in one window (d_{j+m-1} - d_j <= W - 1), the dates T that
+would complete a too-full window are exactly [d_{j+m-1} - W + 1, d_j + W - 1]. A person is
+capped at T when T is in one of these *blocked intervals*. The first date they are eligible
+again is the day after the end of the merged run of blocked intervals containing T (gaps and
+islands). `exempt_min_score`: a row whose fit score reaches it is checked with `m + 1` instead
+of `m`, so it may exceed the cap but never hold more than `max_touches + 1` in any window.
+
+Within one build, each person is assigned to at most one campaign afterwards
+(`assigned_to_other_campaign`), so a build adds at most one touch per person and the checks
+against the ledger's state before the build are enough.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from planner.ledger.store import first_row
+
+
+@dataclass(frozen=True)
+class CampaignCaps:
+    """What the ledger checks need of one campaign of the build."""
+
+    cidx: int
+    campaign_id: str
+    window_days: int
+    max_touches: int
+    exempt_min_score: float | None
+    disinterest_days: int
+    channel: str
+
+
+def load_campaigns(con: duckdb.DuckDBPyConnection, campaigns: Sequence[CampaignCaps]) -> None:
+    """Create `_led_campaigns` in the build connection."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _led_campaigns (
+            cidx INTEGER, campaign_id VARCHAR, window_days INTEGER, max_touches INTEGER,
+            exempt_min_score DOUBLE, disinterest_days INTEGER, channel VARCHAR)
+        """
+    )
+    if campaigns:
+        con.executemany(
+            "INSERT INTO _led_campaigns VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    c.cidx,
+                    c.campaign_id,
+                    c.window_days,
+                    c.max_touches,
+                    c.exempt_min_score,
+                    c.disinterest_days,
+                    c.channel,
+                )
+                for c in campaigns
+            ],
+        )
+
+
+#: Copy the touches and outcomes that can matter (ledger attached, `_led_keymap` built).
+FETCH_TOUCHES_SQL = """
+CREATE OR REPLACE TEMP TABLE _led_touches AS
+WITH keys AS (
+    SELECT lp.person_key AS ledger_person, km.person_key
+    FROM ledger.persons lp JOIN _led_keymap km ON km.ledger_key = lp.canonical_key
+)
+SELECT k.person_key, t.campaign_id, t.touched_on, t.run_id
+FROM ledger.touches t JOIN keys k ON k.ledger_person = t.person_key
+WHERE t.status = 'counted'
+  AND (t.touched_on > $as_of::DATE - $reach::INTEGER
+       OR t.campaign_id IN (SELECT campaign_id FROM _led_campaigns))
+"""
+
+FETCH_OUTCOMES_SQL = """
+CREATE OR REPLACE TEMP TABLE _led_outcomes AS
+WITH keys AS (
+    SELECT lp.person_key AS ledger_person, km.person_key
+    FROM ledger.persons lp JOIN _led_keymap km ON km.ledger_key = lp.canonical_key
+)
+SELECT k.person_key, o.campaign_id, o.outcome, o.outcome_on
+FROM ledger.outcomes o JOIN keys k ON k.ledger_person = o.person_key
+WHERE o.outcome IN ('opted_out', 'not_interested')
+"""
+
+
+def fetch(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Copy the ledger rows the checks need into the build connection (ledger attached)."""
+    row = first_row(con, "SELECT coalesce(max(window_days), 1) FROM _led_campaigns")
+    reach = int(row[0]) if row else 1
+    con.execute(FETCH_TOUCHES_SQL, {"as_of": as_of, "reach": reach})
+    con.execute(FETCH_OUTCOMES_SQL)
+
+
+def empty_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The fetched tables, empty (no ledger rows can matter)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _led_touches (person_key VARCHAR, campaign_id VARCHAR,"
+        " touched_on DATE, run_id VARCHAR)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _led_outcomes (person_key VARCHAR, campaign_id VARCHAR,"
+        " outcome VARCHAR, outcome_on DATE)"
+    )
+
+
+def apply_suppressed(con: duckdb.DuckDBPyConnection) -> None:
+    """Reason 3: opted out in the ledger (replaces reasons 4-14, keeps 1-2)."""
+    con.execute(
+        """
+        UPDATE dec SET reason = 'suppressed',
+            detail = 'suppressed: opted out on ' || o.outcome_on::VARCHAR,
+            eligible_again_on = NULL
+        FROM (
+            SELECT person_key, min(outcome_on) AS outcome_on FROM _led_outcomes
+            WHERE outcome = 'opted_out' GROUP BY person_key
+        ) o
+        WHERE dec.person_key = o.person_key
+          AND (dec.reason IS NULL OR dec.reason NOT IN ('invalid_row', 'duplicate_row',
+                                                         'suppressed'))
+        """
+    )
+
+
+def apply_disinterest(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Reason 15: said "not interested" within the campaign's `disinterest_days`."""
+    con.execute(
+        """
+        UPDATE dec SET reason = 'disinterest_cooldown',
+            detail = 'disinterest_cooldown: not interested on ' || o.outcome_on::VARCHAR
+                || '; eligible again on ' || (o.outcome_on + c.disinterest_days)::VARCHAR,
+            eligible_again_on = o.outcome_on + c.disinterest_days
+        FROM _led_campaigns c, (
+            SELECT person_key, max(outcome_on) AS outcome_on FROM _led_outcomes
+            WHERE outcome = 'not_interested' GROUP BY person_key
+        ) o
+        WHERE dec.reason IS NULL AND dec.cidx = c.cidx AND dec.person_key = o.person_key
+          AND o.outcome_on > $as_of::DATE - c.disinterest_days
+        """,
+        {"as_of": as_of},
+    )
+
+
+def apply_already_contacted(con: duckdb.DuckDBPyConnection) -> None:
+    """Reason 16: a counted touch for this campaign id, ever."""
+    con.execute(
+        """
+        UPDATE dec SET reason = 'already_contacted_for_campaign',
+            detail = 'already_contacted_for_campaign: touched for ' || c.campaign_id || ' on '
+                || t.touched_on::VARCHAR || ' (run ' || t.run_id || ')',
+            eligible_again_on = NULL
+        FROM _led_campaigns c, (
+            SELECT person_key, campaign_id, max(touched_on) AS touched_on,
+                   arg_max(run_id, (touched_on, run_id)) AS run_id
+            FROM _led_touches WHERE campaign_id IS NOT NULL GROUP BY ALL
+        ) t
+        WHERE dec.reason IS NULL AND dec.cidx = c.cidx
+          AND t.campaign_id = c.campaign_id AND t.person_key = dec.person_key
+        """
+    )
+
+
+#: Blocked intervals per (window, limit, person), merged into islands; see the module doc.
+BLOCKS_SQL = """
+CREATE OR REPLACE TEMP TABLE _led_blocks AS
+WITH sets AS (
+    SELECT DISTINCT window_days AS w, max_touches AS m FROM _led_campaigns
+    UNION
+    SELECT DISTINCT window_days, max_touches + 1 FROM _led_campaigns
+    WHERE exempt_min_score IS NOT NULL
+), t AS (
+    SELECT s.w, s.m, t.person_key, t.touched_on AS d
+    FROM _led_touches t JOIN sets s ON t.touched_on >= $as_of::DATE - (s.w - 1)
+), dense AS (
+    SELECT t.* FROM t JOIN (
+        SELECT w, m, person_key FROM t GROUP BY w, m, person_key HAVING count(*) >= m
+    ) USING (w, m, person_key)
+), runs AS (
+    SELECT w, m, person_key, d AS first_d,
+           lead(d, m - 1) OVER (PARTITION BY w, m, person_key ORDER BY d) AS last_d
+    FROM dense
+), intervals AS (
+    SELECT w, m, person_key, last_d - (w - 1) AS lo, first_d + (w - 1) AS hi
+    FROM runs WHERE last_d IS NOT NULL AND last_d - first_d <= w - 1
+), marked AS (
+    SELECT *, CASE WHEN lo > max(hi) OVER (
+                  PARTITION BY w, m, person_key ORDER BY lo, hi
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) + 1
+              THEN 1 ELSE 0 END AS starts
+    FROM intervals
+), islands AS (
+    SELECT *, sum(starts) OVER (PARTITION BY w, m, person_key ORDER BY lo, hi
+                                ROWS UNBOUNDED PRECEDING) AS island
+    FROM marked
+)
+SELECT w, m, person_key, min(lo) AS lo, max(hi) + 1 AS eligible_again_on
+FROM islands GROUP BY w, m, person_key, island
+HAVING min(lo) <= $as_of::DATE AND max(hi) >= $as_of::DATE
+"""
+
+CAP_SQL = """
+UPDATE dec SET reason = 'frequency_cap',
+    detail = 'frequency_cap: at most ' || b.m::VARCHAR || ' touch(es) per ' || b.w::VARCHAR
+        || ' days across campaigns; ' || coalesce(n.recent, 0)::VARCHAR || ' in the '
+        || b.w::VARCHAR || ' days up to ' || $as_of::DATE::VARCHAR
+        || CASE WHEN coalesce(n.later, 0) > 0
+                THEN ' and ' || n.later::VARCHAR || ' after it' ELSE '' END
+        || '; eligible again on ' || b.eligible_again_on::VARCHAR,
+    eligible_again_on = b.eligible_again_on
+FROM _led_campaigns c, _led_blocks b LEFT JOIN (
+    SELECT s.window_days AS w, t.person_key,
+           count(*) FILTER (WHERE t.touched_on <= $as_of::DATE) AS recent,
+           count(*) FILTER (WHERE t.touched_on > $as_of::DATE) AS later
+    FROM _led_touches t JOIN (SELECT DISTINCT window_days FROM _led_campaigns) s
+      ON t.touched_on > $as_of::DATE - s.window_days
+     AND t.touched_on < $as_of::DATE + s.window_days
+    GROUP BY ALL
+) n ON n.w = b.w AND n.person_key = b.person_key
+WHERE dec.reason IS NULL AND dec.cidx = c.cidx AND b.person_key = dec.person_key
+  AND b.w = c.window_days
+  AND b.m = CASE WHEN c.exempt_min_score IS NOT NULL AND dec.fit_score >= c.exempt_min_score
+                 THEN c.max_touches + 1 ELSE c.max_touches END
+"""
+
+
+def apply_frequency_cap(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Reason 17: the rolling-window cap across all campaigns (with `exempt_min_score`)."""
+    con.execute(BLOCKS_SQL, {"as_of": as_of})
+    con.execute(CAP_SQL, {"as_of": as_of})
+
+
+def apply(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """All ledger reasons, in SPEC order (the fetched tables must exist)."""
+    apply_suppressed(con)
+    apply_disinterest(con, as_of)
+    apply_already_contacted(con)
+    apply_frequency_cap(con, as_of)

@@ -1,0 +1,480 @@
+"""What `planner ledger ...` does (SPEC 6.5, 9): list runs, a person's history, cancel a run,
+import touches made outside planner, migrate. Each returns JSON-ready data; the CLI prints it.
+
+Writers (`cancel_run`, `import_touches`, `migrate`) hold the writer lock like a real build, so
+they never interleave with one; readers (`list_runs`, `history`) take no writer lock.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import secrets
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from planner.errors import ConfigError, InputError
+from planner.ledger import identity
+from planner.ledger.core import (
+    IDENTITY_SCHEMA,
+    MERGE_SCHEMA,
+    TOUCH_SCHEMA,
+    bump_generation,
+    reading,
+    write_run,
+    writing,
+)
+from planner.ledger.lock import Notify
+from planner.ledger.schema import CANCELLED, COMMITTED, COUNTED, SCHEMA_VERSION
+from planner.ledger.store import first_row, translate_errors
+from planner.normalize.identity import email_sql, normalize_email, normalize_profile_url, url_sql
+from planner.persons import assign_person_keys
+
+PathLike = Path | str | None
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict[str, Any]]:
+    rel = con.execute(sql, params) if params is not None else con.execute(sql)
+    names = [d[0] for d in rel.description or []]
+    return [{n: _iso(v) for n, v in zip(names, row, strict=True)} for row in rel.fetchall()]
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def list_runs(path: PathLike = None) -> list[dict[str, Any]]:
+    """Every run (builds and imports), oldest first, with its campaigns and touch counts."""
+    store = reading(path)
+    with store.session(write=False) as con, translate_errors(store.name):
+        return _dicts(
+            con,
+            """
+            SELECT r.run_id, r.kind, r.status, r.as_of, r.created_at,
+                   coalesce((SELECT list(c.campaign_id ORDER BY c.campaign_id)
+                             FROM ledger.run_campaigns c WHERE c.run_id = r.run_id),
+                            []) AS campaigns,
+                   r.touches,
+                   (SELECT count(*) FROM ledger.touches t
+                    WHERE t.run_id = r.run_id AND t.status = 'counted') AS counted,
+                   r.source,
+                   (SELECT list(o.out_dir ORDER BY o.campaign_id) FROM ledger.run_outputs o
+                    WHERE o.run_id = r.run_id) AS out_dirs
+            FROM ledger.runs r ORDER BY r.seq
+            """,
+        )
+
+
+# --------------------------------------------------------------------------- history
+
+
+def _identifier(person: str) -> tuple[str, str]:
+    """(kind, value) of what the user typed: an email, a profile URL, or a person key."""
+    text = person.strip()
+    if "@" in text and "/" not in text:
+        email = normalize_email(text)
+        if email is None:
+            raise ConfigError(f"'{text}' is not an email address", hint="give an email, URL or key")
+        return "email", email
+    if "/" in text or "." in text:
+        url = normalize_profile_url(text)
+        if url is None:
+            raise ConfigError(
+                "that is not a profile URL", hint="give e.g. linkedin.com/in/<slug>, or an email"
+            )
+        return "url", url
+    return "key", text
+
+
+def history(person: str, path: PathLike = None) -> dict[str, Any]:
+    """Everything the ledger holds about one person (by email, profile URL or person key):
+    the keys that are this person, their identifiers, touches (counted or cancelled) and
+    outcomes. `person_key` is None when the ledger does not know them."""
+    kind, value = _identifier(person)
+    store = reading(path)
+    with store.session(write=False) as con, translate_errors(store.name):
+        if kind == "key":
+            row = first_row(
+                con, "SELECT canonical_key FROM ledger.persons WHERE person_key = ?", [value]
+            )
+        else:
+            row = first_row(
+                con,
+                "SELECT p.canonical_key FROM ledger.identities i"
+                " JOIN ledger.persons p USING (person_key) WHERE i.kind = ? AND i.value = ?",
+                [kind, value],
+            )
+        if row is None:
+            return {"person_key": None, "keys": [], "identities": [], "touches": [], "outcomes": []}
+        key = str(row[0])
+        keys = [
+            r[0]
+            for r in con.execute(
+                "SELECT person_key FROM ledger.persons WHERE canonical_key = ?"
+                " ORDER BY first_seq, person_key",
+                [key],
+            ).fetchall()
+        ]
+        return {
+            "person_key": key,
+            "keys": keys,
+            "identities": _dicts(
+                con,
+                "SELECT kind, value, person_key FROM ledger.identities"
+                " WHERE list_contains(?, person_key) ORDER BY first_seq, kind, value",
+                [keys],
+            ),
+            "touches": _dicts(
+                con,
+                """
+                SELECT t.touched_on, t.campaign_id, t.run_id, r.kind, t.channel, t.sender_id,
+                       t.fit_score, t.status, t.person_key
+                FROM ledger.touches t JOIN ledger.runs r USING (run_id)
+                WHERE list_contains(?, t.person_key)
+                ORDER BY t.touched_on, r.seq, t.campaign_id
+                """,
+                [keys],
+            ),
+            "outcomes": _dicts(
+                con,
+                "SELECT outcome_on, outcome, campaign_id, run_id FROM ledger.outcomes"
+                " WHERE list_contains(?, person_key) ORDER BY outcome_on, outcome",
+                [keys],
+            ),
+        }
+
+
+# --------------------------------------------------------------------------- cancel
+
+
+def cancel_run(run_id: str, path: PathLike = None, notify: Notify | None = None) -> dict[str, Any]:
+    """Cancel a run: its touches stop counting toward caps and "already contacted" (for a send
+    list that was never sent, or an import made by mistake). Cancelling twice is a no-op."""
+    with writing(path, notify) as store, store.session(write=True) as con:
+        with translate_errors(store.name):
+            row = first_row(
+                con, "SELECT status, kind, touches FROM ledger.runs WHERE run_id = ?", [run_id]
+            )
+            if row is None:
+                raise ConfigError(
+                    f"no run '{run_id}' in the ledger {store.name}",
+                    hint="`planner ledger runs` lists the run ids",
+                )
+            status, kind = str(row[0]), str(row[1])
+            if status == CANCELLED:
+                return {"run_id": run_id, "kind": kind, "status": status, "freed": 0}
+            if status != COMMITTED:
+                raise ConfigError(
+                    f"run '{run_id}' is {status}; only committed runs can be cancelled",
+                    hint="an aborted run never counted",
+                )
+            con.execute("BEGIN TRANSACTION")
+            try:
+                freed = first_row(
+                    con,
+                    "SELECT count(*) FROM ledger.touches WHERE run_id = ? AND status = ?",
+                    [run_id, COUNTED],
+                )
+                con.execute(
+                    "UPDATE ledger.touches SET status = ? WHERE run_id = ?", [CANCELLED, run_id]
+                )
+                con.execute(
+                    "UPDATE ledger.runs SET status = ?, cancelled_at = ? WHERE run_id = ?",
+                    [CANCELLED, datetime.now(UTC).replace(tzinfo=None), run_id],
+                )
+                bump_generation(con)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return {
+            "run_id": run_id,
+            "kind": kind,
+            "status": CANCELLED,
+            "freed": int(freed[0]) if freed else 0,
+        }
+
+
+# --------------------------------------------------------------------------- migrate
+
+
+def migrate(path: PathLike = None, notify: Notify | None = None) -> dict[str, Any]:
+    """Create the ledger or bring it to this planner's schema version."""
+    with writing(path, notify) as store, store.session(write=True) as con:
+        with translate_errors(store.name):
+            row = first_row(con, "SELECT max(version) FROM ledger.schema_info")
+        return {"ledger": store.name, "schema_version": int(row[0]) if row else SCHEMA_VERSION}
+
+
+# --------------------------------------------------------------------------- import-touches
+
+#: Accepted header names (lowercased, spaces and dashes as underscores) per column.
+IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "e_mail", "email_address", "mail"),
+    "profile_url": ("profile_url", "linkedin_url", "linkedin", "url", "profile"),
+    "date": ("date", "touched_on", "contacted_on", "sent_on", "sent_at"),
+    "campaign_id": ("campaign_id", "campaign"),
+    "channel": ("channel",),
+}
+_ID_RE = re.compile(r"^[a-z0-9-]+$")
+_CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+MAX_PROBLEMS_SHOWN = 50
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _read_import(file: Path) -> tuple[pl.DataFrame, list[str], list[str]]:
+    """Rows of a touches CSV as text with their line numbers; structural problems; ignored
+    columns. No value ever goes into a message."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read: {exc.strerror}", hint="check the path") from exc
+    text = _decode(raw)
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t", "|"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"{file}: the file is empty", hint=_IMPORT_HINT) from None
+    keys = [_header_key(h) for h in header]
+    index: dict[str, int] = {}
+    ignored: list[str] = []
+    for i, k in enumerate(keys):
+        col = next((c for c, names in IMPORT_COLUMNS.items() if k in names), None)
+        if col is None or col in index:
+            ignored.append(header[i])
+        else:
+            index[col] = i
+    if "date" not in index or not ({"email", "profile_url"} & index.keys()):
+        raise InputError(
+            f"{file}: needs a date column and an email or profile_url column;"
+            f" found: {', '.join(header) or '(none)'}",
+            hint=_IMPORT_HINT,
+        )
+    cols: dict[str, list[str | None]] = {c: [] for c in ("line", *IMPORT_COLUMNS)}
+    lines: list[int] = []
+    problems: list[str] = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            line = start
+            start = reader.line_num + 1
+            if not record or all(not v.strip() for v in record):
+                continue
+            if len(record) != len(header):
+                problems.append(
+                    f"{file}:{line}: expected {len(header)} fields, found {len(record)}"
+                )
+                continue
+            lines.append(line)
+            for c in IMPORT_COLUMNS:
+                value = record[index[c]] if c in index else None
+                cols[c].append(value if value is None or value.strip() else None)
+    except csv.Error as exc:
+        problems.append(f"{file}:{reader.line_num}: unreadable CSV ({exc.__class__.__name__})")
+    del cols["line"]
+    frame = pl.DataFrame(
+        {"line": lines, **cols},
+        schema={"line": pl.Int64, **{c: pl.Utf8 for c in IMPORT_COLUMNS}},
+    )
+    return frame, problems, ignored
+
+
+_IMPORT_HINT = (
+    "a touches CSV has a header and the columns email and/or profile_url, date (YYYY-MM-DD),"
+    " and optionally campaign_id and channel"
+)
+
+_VALIDATE_SQL = """
+CREATE OR REPLACE TEMP TABLE _imp_checked AS
+SELECT line, email IS NOT NULL AS has_email, profile_url IS NOT NULL AS has_url,
+       {email} AS email_norm, {url} AS url_norm,
+       coalesce(try_cast(trim(date) AS DATE),
+                try_cast(try_cast(trim(date) AS TIMESTAMP) AS DATE)) AS touched_on,
+       date IS NOT NULL AS has_date,
+       nullif(lower(trim(campaign_id)), '') AS campaign_id,
+       nullif(lower(trim(channel)), '') AS channel
+FROM _imp
+"""
+
+
+def _validate(con: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
+    email_expr, email_params = email_sql("email")
+    url_expr, url_params = url_sql("profile_url")
+    sql = _VALIDATE_SQL.replace("{email}", f"({email_expr})").replace("{url}", f"({url_expr})")
+    con.execute(sql, [*email_params, *url_params])
+    problems: list[str] = []
+    for line, he, hu, e, u, d, hd, camp, chan in con.execute(
+        "SELECT line, has_email, has_url, email_norm, url_norm, touched_on, has_date,"
+        " campaign_id, channel FROM _imp_checked ORDER BY line"
+    ).fetchall():
+        why: list[str] = []
+        if not he and not hu:
+            why.append("no email and no profile_url")
+        if he and e is None:
+            why.append("email is not an email address")
+        if hu and u is None:
+            why.append("profile_url is not a profile URL")
+        if not hd:
+            why.append("date is empty")
+        elif d is None:
+            why.append("date is not a date (use YYYY-MM-DD)")
+        if camp is not None and not _ID_RE.match(camp):
+            why.append("campaign_id may only hold a-z, 0-9 and '-'")
+        if chan is not None and not _CHANNEL_RE.match(chan):
+            why.append("channel is not a channel name (e.g. inmail, email, linkedin_message)")
+        if why:
+            problems.append(f"{file}:{line}: " + "; ".join(why))
+    return problems
+
+
+def import_touches(
+    file: Path, path: PathLike = None, notify: Notify | None = None
+) -> dict[str, Any]:
+    """Record touches made outside planner (they count toward caps and, with a campaign_id,
+    toward "already contacted"). All rows or none: any bad row refuses the whole file, with
+    every problem listed by line. The same file (by content) is imported once."""
+    frame, problems, ignored = _read_import(file)
+    sha = hashlib.sha256(file.read_bytes()).hexdigest()
+    check = duckdb.connect()
+    try:
+        check.register("_imp", frame)
+        problems += _validate(check, file)
+        problems.sort(key=_line_of)
+        if problems:
+            raise InputError(
+                f"{file}: {len(problems)} bad row(s); nothing was imported",
+                hint=_IMPORT_HINT,
+                problems=[
+                    f"{file}: {len(problems)} bad row(s); nothing was imported",
+                    *problems[:MAX_PROBLEMS_SHOWN],
+                    *(
+                        [f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more"]
+                        if len(problems) > MAX_PROBLEMS_SHOWN
+                        else []
+                    ),
+                ],
+            )
+        rows = check.sql(
+            "SELECT line, email_norm, url_norm, touched_on, campaign_id, channel"
+            " FROM _imp_checked ORDER BY line"
+        ).pl()
+    finally:
+        check.close()
+    run_id = f"import-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    with (
+        writing(path, notify) as store,
+        store.session(write=True) as con,
+        translate_errors(store.name),
+    ):
+        dup = first_row(
+            con,
+            "SELECT run_id FROM ledger.runs WHERE kind = 'import' AND source_sha256 = ?"
+            " AND status = ?",
+            [sha, COMMITTED],
+        )
+        if dup is not None:
+            raise InputError(
+                f"{file}: this file was already imported as run {dup[0]}",
+                hint=f"to import it again, first `planner ledger cancel {dup[0]}`",
+            )
+        touches, identities, merges = _import_frames(con, rows, str(file))
+        n = write_run(
+            con,
+            run_id=run_id,
+            kind="import",
+            as_of=datetime.now(UTC).date(),
+            touches=touches,
+            identities=identities,
+            merges=merges,
+            source=file.name,
+            source_sha256=sha,
+        )
+    return {
+        "run_id": run_id,
+        "touches": n,
+        "persons": touches.select("person_key").n_unique() if n else 0,
+        "ignored_columns": ignored,
+    }
+
+
+def _line_of(problem: str) -> int:
+    m = re.search(r":(\d+): ", problem)
+    return int(m.group(1)) if m else 0
+
+
+def _import_frames(
+    con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, source: str
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Person keys of the imported rows (same identity rules as a build), as touches,
+    identities and merges to record. `con` is a write session (ledger attached)."""
+    con.register("_imp_rows", rows)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TABLE people AS SELECT line AS row_id, email_norm, url_norm,"
+            " ? AS source_file, NULL::VARCHAR AS candidate_id, line AS source_line"
+            " FROM _imp_rows",
+            [source],
+        )
+        assign_person_keys(con, people="people", target="persons")
+        identity.resolve(con)
+        touches = con.sql(
+            """
+            SELECT k.person_key, r.campaign_id, r.touched_on, r.channel,
+                   NULL::VARCHAR AS sender_id, NULL::DOUBLE AS fit_score
+            FROM _imp_rows r JOIN persons k ON k.row_id = r.line ORDER BY r.line
+            """
+        ).pl()
+        identities = con.sql(
+            """
+            SELECT DISTINCT 'email' AS kind, p.email_norm AS value, k.person_key
+            FROM people p JOIN persons k USING (row_id) WHERE p.email_norm IS NOT NULL
+            UNION
+            SELECT DISTINCT 'url', p.url_norm, k.person_key
+            FROM people p JOIN persons k USING (row_id) WHERE p.url_norm IS NOT NULL
+            """
+        ).pl()
+        merges = con.sql(
+            "SELECT ledger_key AS from_key, person_key AS to_key FROM _led_keymap"
+            " WHERE ledger_key <> person_key"
+        ).pl()
+    finally:
+        con.unregister("_imp_rows")
+    return (
+        touches.cast(TOUCH_SCHEMA),
+        identities.cast(IDENTITY_SCHEMA),
+        merges.cast(MERGE_SCHEMA),
+    )
+
+
+__all__ = [
+    "cancel_run",
+    "history",
+    "import_touches",
+    "list_runs",
+    "migrate",
+]

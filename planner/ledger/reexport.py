@@ -1,0 +1,105 @@
+"""`planner export RUN_ID`: write a past build's send lists again, in any export format (SPEC 8).
+
+A real build keeps its send lists in the ledger (`send_rows`, one JSON object per recipient in
+send-list order) together with the validated campaign it ran (`run_campaigns.campaign_json`), so
+a run can be loaded into another tool later with byte-identical content: the exporters are the
+same code a build uses, fed the same rows.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from planner.config import Campaign, campaign_from_dict
+from planner.errors import ConfigError, LedgerError
+from planner.export import export
+from planner.export.base import SEND_LIST_SCHEMA
+from planner.ledger.core import reading
+from planner.ledger.schema import COMMITTED
+from planner.ledger.store import first_row, translate_errors
+
+PathLike = Path | str | None
+
+
+def _campaign(text: str, campaign_id: str) -> Campaign:
+    try:
+        return campaign_from_dict(json.loads(text), Path(f"<run campaign {campaign_id}>"))
+    except (ConfigError, ValueError) as exc:
+        raise LedgerError(
+            f"campaign {campaign_id}: the campaign recorded with this run cannot be read back",
+            hint="the ledger was written by another planner version; export with that version",
+        ) from exc
+
+
+def _frame(rows: list[str]) -> pl.DataFrame:
+    if not rows:
+        return pl.DataFrame(schema=SEND_LIST_SCHEMA)
+    data = io.BytesIO(("\n".join(rows) + "\n").encode("utf-8"))
+    return pl.read_ndjson(data, schema=SEND_LIST_SCHEMA)
+
+
+def export_run(
+    run_id: str,
+    formats: list[str],
+    *,
+    out: Path | None = None,
+    path: PathLike = None,
+) -> list[dict[str, Any]]:
+    """Export the send lists of a committed build run; returns, per campaign, where each
+    format's files went. `out`: a directory (one campaign) or a parent of one directory per
+    campaign; default `out/<campaign>/<run_id>`, the build's own default place."""
+    store = reading(path)
+    with store.session(write=False) as con, translate_errors(store.name):
+        run = first_row(con, "SELECT kind, status FROM ledger.runs WHERE run_id = ?", [run_id])
+        if run is None:
+            raise ConfigError(
+                f"run {run_id} is not in the ledger {store.name}",
+                hint="`planner ledger runs` lists the runs",
+            )
+        if run[0] != "build" or run[1] != COMMITTED:
+            raise ConfigError(
+                f"run {run_id} is a {run[1]} {run[0]} run; only committed builds have send lists",
+                hint="`planner ledger runs` lists the runs",
+            )
+        campaigns = con.execute(
+            "SELECT campaign_id, campaign_json FROM ledger.run_campaigns WHERE run_id = ?"
+            " ORDER BY campaign_id",
+            [run_id],
+        ).fetchall()
+        rows = con.execute(
+            "SELECT campaign_id, row_json FROM ledger.send_rows WHERE run_id = ?"
+            " ORDER BY campaign_id, position",
+            [run_id],
+        ).fetchall()
+    by_campaign: dict[str, list[str]] = {}
+    for cid, row in rows:
+        by_campaign.setdefault(str(cid), []).append(str(row))
+    results: list[dict[str, Any]] = []
+    single = len(campaigns) == 1
+    for cid, text in campaigns:
+        if text is None:
+            raise LedgerError(
+                f"run {run_id}: campaign {cid} was recorded without its campaign",
+                hint="runs recorded before send lists were kept cannot be exported",
+            )
+        campaign = _campaign(str(text), str(cid))
+        if out is None:
+            target = Path("out") / str(cid) / run_id
+        else:
+            target = out if single else out / str(cid)
+        send_list = _frame(by_campaign.get(str(cid), []))
+        files = {fmt: [str(p) for p in export(send_list, campaign, fmt, target)] for fmt in formats}
+        results.append(
+            {
+                "campaign_id": cid,
+                "out_dir": str(target),
+                "recipients": send_list.height,
+                "files": files,
+            }
+        )
+    return results

@@ -1,0 +1,106 @@
+"""Ledger schema (SPEC 6.5) and its migrations.
+
+The ledger is always reached as the catalog `ledger` (the file is ATTACHed under that name), so
+the same SQL works in a build connection, a command's session, or an in-memory empty ledger.
+
+Tables (version 1):
+
+- `meta(key, value)`: `application = planner-ledger` (tells a ledger from any DuckDB file) and
+  `generation`, a counter every write transaction increments (a build checks it did not change
+  between reading and recording).
+- `schema_info(version, applied_at, tool_version)`: one row per applied migration.
+- `runs`: one row per build or import. `status`: `pending` (a build announced its staged
+  outputs, nothing counted yet), `committed`, `cancelled`, `aborted` (a pending run whose build
+  died before committing; its staged files were removed). `outputs_placed` is false while a
+  committed build's files are still in their staging directories.
+- `run_outputs(run_id, campaign_id, staging_dir, out_dir)`: where a build stages and publishes.
+- `run_campaigns`: the campaigns of a run with the caps they were planned under, and the
+  validated campaign itself (`campaign_json`) so a past run can be exported again.
+- `send_rows(run_id, campaign_id, position, person_key, row_json)`: each build's send list as
+  written, one JSON object per recipient in send-list order (`planner export RUN_ID`);
+  `planner ledger forget` deletes a person's rows.
+- `persons(person_key, canonical_key, first_seq, first_seen)`: every recorded key. A key never
+  changes; when a build proves two recorded keys are one human, the later one's
+  `canonical_key` points to the earliest (`first_seq`) and caps count the touches of both.
+- `identities(kind, value, person_key, first_seq)`: normalized email (`kind = 'email'`) or
+  profile URL (`'url'`) -> the key it was first recorded with; one row per identifier, forever.
+- `touches(run_id, person_key, campaign_id, touched_on, channel, sender_id, fit_score, status)`:
+  `status` is `counted` or `cancelled`. Imported touches may have no campaign.
+- `outcomes(run_id, person_key, campaign_id, outcome, outcome_on, email, recorded_at)`: replies
+  and refusals (`replied, interested, not_interested, opted_out, bounced`), read by the caps
+  step (`suppressed`, `disinterest_cooldown`); written by `planner ledger import-outcomes`.
+
+Only `runs` has a primary key: the writer lock serializes writers and inserts anti-join on the
+natural keys, so the big tables carry no index to maintain or load.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+APPLICATION: Final = "planner-ledger"
+SCHEMA_VERSION: Final = 1
+
+#: MIGRATIONS[v] turns a version v-1 ledger (0: empty) into version v.
+MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
+    1: (
+        "CREATE TABLE ledger.meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)",
+        """CREATE TABLE ledger.schema_info (
+            version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL, tool_version VARCHAR)""",
+        """CREATE TABLE ledger.runs (
+            run_id VARCHAR PRIMARY KEY,
+            seq BIGINT NOT NULL,
+            kind VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            as_of DATE NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            committed_at TIMESTAMP,
+            cancelled_at TIMESTAMP,
+            outputs_placed BOOLEAN NOT NULL DEFAULT FALSE,
+            touches BIGINT NOT NULL DEFAULT 0,
+            tool_version VARCHAR,
+            source VARCHAR,
+            source_sha256 VARCHAR)""",
+        """CREATE TABLE ledger.run_outputs (
+            run_id VARCHAR NOT NULL, campaign_id VARCHAR NOT NULL,
+            staging_dir VARCHAR NOT NULL, out_dir VARCHAR NOT NULL)""",
+        """CREATE TABLE ledger.run_campaigns (
+            run_id VARCHAR NOT NULL, campaign_id VARCHAR NOT NULL, campaign_sha256 VARCHAR,
+            sender_id VARCHAR, channel VARCHAR, window_days INTEGER, max_touches INTEGER,
+            exempt_min_score DOUBLE, recipients BIGINT NOT NULL, campaign_json VARCHAR)""",
+        """CREATE TABLE ledger.send_rows (
+            run_id VARCHAR NOT NULL, campaign_id VARCHAR NOT NULL, position BIGINT NOT NULL,
+            person_key VARCHAR NOT NULL, row_json VARCHAR NOT NULL)""",
+        """CREATE TABLE ledger.persons (
+            person_key VARCHAR NOT NULL, canonical_key VARCHAR NOT NULL,
+            first_seq BIGINT NOT NULL, first_seen DATE)""",
+        """CREATE TABLE ledger.identities (
+            kind VARCHAR NOT NULL, value VARCHAR NOT NULL, person_key VARCHAR NOT NULL,
+            first_seq BIGINT NOT NULL)""",
+        """CREATE TABLE ledger.touches (
+            run_id VARCHAR NOT NULL, person_key VARCHAR NOT NULL, campaign_id VARCHAR,
+            touched_on DATE NOT NULL, channel VARCHAR, sender_id VARCHAR, fit_score DOUBLE,
+            status VARCHAR NOT NULL)""",
+        """CREATE TABLE ledger.outcomes (
+            run_id VARCHAR NOT NULL, person_key VARCHAR NOT NULL, campaign_id VARCHAR,
+            outcome VARCHAR NOT NULL, outcome_on DATE NOT NULL, email VARCHAR,
+            recorded_at TIMESTAMP NOT NULL)""",
+        "INSERT INTO ledger.meta VALUES ('application', 'planner-ledger'), ('generation', '0')",
+    ),
+}
+
+#: Touch and run statuses.
+COUNTED: Final = "counted"
+CANCELLED: Final = "cancelled"
+PENDING: Final = "pending"
+COMMITTED: Final = "committed"
+ABORTED: Final = "aborted"
+
+#: Outcome codes (SPEC 6.3).
+OUTCOMES: Final[tuple[str, ...]] = (
+    "replied",
+    "interested",
+    "not_interested",
+    "opted_out",
+    "bounced",
+)

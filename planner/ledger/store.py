@@ -1,0 +1,342 @@
+"""Where the ledger lives, behind a small interface (SPEC 6.5).
+
+The engine (identity, caps, commands) talks SQL to the catalog `ledger` inside a DuckDB
+connection and never opens files itself. A `Store` provides that catalog:
+
+- `session(write=...)`: a connection of its own with the ledger attached (a command, or a build
+  recording its run);
+- `attached(con)`: the ledger attached read-only into a build's connection for as long as a
+  few set-based reads take, so caps are joins, not lookups;
+- `writer_lock()`: the lock that serializes writers for a whole build.
+
+`FileStore` is the embedded DuckDB file (default `.planner/ledger.duckdb`), `MemoryStore` an
+empty ledger for a dry run when no file exists yet (a dry run never creates one). A shared
+server database could be a third Store that ATTACHes it the same way (DuckDB's postgres
+extension) and locks with the server's own locks; nothing else would change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from planner import __version__
+from planner.errors import LedgerError
+from planner.ledger import _hooks
+from planner.ledger.lock import Notify, file_lock
+from planner.ledger.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
+
+LEDGER_ENV = "PLANNER_LEDGER"
+DEFAULT_RELATIVE = Path(".planner") / "ledger.duckdb"
+
+
+def default_path() -> Path:
+    """`$PLANNER_LEDGER`, else `.planner/ledger.duckdb` under the working directory."""
+    env = os.environ.get(LEDGER_ENV)
+    if env and env.strip():
+        return Path(env)
+    return Path.cwd() / DEFAULT_RELATIVE
+
+
+class Store(Protocol):
+    """What the ledger engine needs from storage."""
+
+    @property
+    def name(self) -> str:
+        """Where the ledger is, for messages."""
+        ...
+
+    def exists(self) -> bool:
+        """Whether a ledger has been created here."""
+        ...
+
+    def writer_lock(self, *, notify: Notify | None = None) -> AbstractContextManager[object]:
+        """Exclusive among writers (builds, cancel, imports) for the `with` block."""
+        ...
+
+    def session(self, *, write: bool) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A connection with the ledger attached as `ledger` (created/migrated when writing)."""
+        ...
+
+    def attached(self, con: duckdb.DuckDBPyConnection) -> AbstractContextManager[None]:
+        """The ledger attached read-only as `ledger` into `con` for the `with` block."""
+        ...
+
+
+# --------------------------------------------------------------------------- schema checks
+
+
+def first_row(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Any = None
+) -> tuple[Any, ...] | None:
+    """The first row of a query, reading the whole result (DuckDB 2 refuses further work on a
+    connection while a result is unfinished)."""
+    rows = (
+        con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
+    )
+    return rows[0] if rows else None
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'ledger'"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _version(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """Schema version of an attached ledger (0: an empty DuckDB file); refuses foreign files."""
+    tables = _tables(con)
+    if not tables:
+        return 0
+    if not {"meta", "schema_info"} <= tables:
+        raise LedgerError(
+            f"{name}: this DuckDB file is not a planner ledger",
+            hint="point --ledger / PLANNER_LEDGER at a planner ledger, or move this file away",
+        )
+    app = first_row(con, "SELECT value FROM ledger.meta WHERE key = 'application'")
+    if app is None or app[0] != APPLICATION:
+        raise LedgerError(
+            f"{name}: this DuckDB file is not a planner ledger",
+            hint="point --ledger / PLANNER_LEDGER at a planner ledger, or move this file away",
+        )
+    row = first_row(con, "SELECT max(version) FROM ledger.schema_info")
+    version = int(row[0]) if row and row[0] is not None else 0
+    if version > SCHEMA_VERSION:
+        raise LedgerError(
+            f"{name}: ledger schema version {version} is newer than this planner supports"
+            f" ({SCHEMA_VERSION})",
+            hint="upgrade planner; an older planner must not write a newer ledger",
+        )
+    if version < 1:
+        raise LedgerError(
+            f"{name}: ledger schema version {version} is not valid",
+            hint="the ledger file is damaged; restore it from a backup",
+        )
+    return version
+
+
+def create_schema(con: duckdb.DuckDBPyConnection, current: int = 0) -> None:
+    """Apply the migrations after `current` to the attached `ledger`, in one transaction."""
+    if current >= SCHEMA_VERSION:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[version]:
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO ledger.schema_info VALUES (?, ?, ?)",
+                [version, datetime.now(UTC).replace(tzinfo=None), __version__],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+
+
+def check_readable(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """True when the attached ledger can be read as is; False when it is an empty DuckDB file."""
+    version = _version(con, name)
+    if version == 0:
+        return False
+    if version < SCHEMA_VERSION:
+        raise LedgerError(
+            f"{name}: ledger schema version {version} needs migrating to {SCHEMA_VERSION}",
+            hint="run `planner ledger migrate` (or any real build) once; a dry run never writes",
+        )
+    return True
+
+
+def _memory_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("ATTACH ':memory:' AS ledger")
+    create_schema(con)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+_DAMAGED_HINT = (
+    "the ledger file is damaged or not a DuckDB database: restore it from a backup, or move it"
+    " away to start an empty ledger (its history would be lost)"
+)
+
+
+@contextlib.contextmanager
+def translate_errors(name: str) -> Iterator[None]:
+    """DuckDB and OS errors on the ledger become LedgerError (exit 4), never a traceback."""
+    try:
+        yield
+    except LedgerError:
+        raise
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "not a valid DuckDB database" in text or "Corrupt" in text or "checksum" in text:
+            raise LedgerError(
+                f"{name}: cannot read the ledger: {_first_line(text)}", hint=_DAMAGED_HINT
+            ) from exc
+        if "lock" in text.lower() and "conflict" in text.lower():
+            raise LedgerError(
+                f"{name}: ledger is in use by another process",
+                hint="wait for the other planner process to finish and retry",
+            ) from exc
+        if isinstance(exc, duckdb.IOException | duckdb.SerializationException):
+            raise LedgerError(
+                f"{name}: cannot read the ledger: {_first_line(text)}", hint=_DAMAGED_HINT
+            ) from exc
+        # Other database errors may quote values: name the kind only.
+        raise LedgerError(
+            f"{name}: ledger database error ({type(exc).__name__})",
+            hint="if this repeats, the ledger file may be damaged; restore it from a backup",
+        ) from exc
+    except OSError as exc:
+        raise LedgerError(
+            f"{name}: {exc.strerror or type(exc).__name__}",
+            hint="check the ledger path and its permissions",
+        ) from exc
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "unknown error"
+
+
+# --------------------------------------------------------------------------- stores
+
+
+@contextlib.contextmanager
+def _private_files() -> Iterator[None]:
+    """Files DuckDB creates meanwhile (the database, its .wal) get mode 0600."""
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+class FileStore:
+    """The embedded DuckDB ledger file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.expanduser().absolute()
+        self.build_lock = self.path.with_name(self.path.name + ".build.lock")
+        self.io_lock = self.path.with_name(self.path.name + ".io.lock")
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @contextlib.contextmanager
+    def writer_lock(self, *, notify: Notify | None = None) -> Iterator[object]:
+        with translate_errors(self.name):
+            self._make_parent()
+        with file_lock(self.build_lock, exclusive=True, what="writing it", notify=notify) as held:
+            _hooks.checkpoint("after_writer_lock")
+            yield held
+
+    def _make_parent(self) -> None:
+        parent = self.path.parent
+        if not parent.exists():
+            parent.mkdir(parents=True, mode=0o700)
+
+    def _chmod(self) -> None:
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mode & 0o077:
+                    path.chmod(0o600)
+
+    @contextlib.contextmanager
+    def session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not write and not self.exists():
+            # Reading a ledger that does not exist yet: an empty one, nothing created.
+            yield from MemoryStore().session_gen()
+            return
+        with translate_errors(self.name):
+            if write:
+                self._make_parent()
+        with (
+            file_lock(self.io_lock, exclusive=write, what="using it", create=write) as _,
+            translate_errors(self.name),
+        ):
+            con = duckdb.connect()
+            try:
+                if write:
+                    with _private_files():
+                        con.execute("ATTACH ? AS ledger", [str(self.path)])
+                        create_schema(con, _version(con, self.name))
+                        self._chmod()
+                        yield con
+                        con.execute("DETACH ledger")
+                        self._chmod()
+                else:
+                    con.execute("ATTACH ? AS ledger (READ_ONLY)", [str(self.path)])
+                    if not check_readable(con, self.name):
+                        con.execute("DETACH ledger")
+                        _memory_ledger(con)
+                    yield con
+            finally:
+                con.close()
+
+    @contextlib.contextmanager
+    def attached(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        if not self.exists():
+            with MemoryStore().attached(con):
+                yield
+            return
+        with (
+            file_lock(self.io_lock, exclusive=False, what="writing it", create=False) as _,
+            translate_errors(self.name),
+        ):
+            con.execute("ATTACH ? AS ledger (READ_ONLY)", [str(self.path)])
+            try:
+                if not check_readable(con, self.name):
+                    con.execute("DETACH ledger")
+                    _memory_ledger(con)
+                yield
+            finally:
+                con.execute("DETACH DATABASE IF EXISTS ledger")
+
+
+class MemoryStore:
+    """An empty ledger in memory: what a dry run reads when no ledger file exists yet."""
+
+    @property
+    def name(self) -> str:
+        return "(empty ledger in memory)"
+
+    def exists(self) -> bool:
+        return False
+
+    @contextlib.contextmanager
+    def writer_lock(self, *, notify: Notify | None = None) -> Iterator[object]:
+        yield False
+
+    def session_gen(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = duckdb.connect()
+        try:
+            _memory_ledger(con)
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        yield from self.session_gen()
+
+    @contextlib.contextmanager
+    def attached(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        _memory_ledger(con)
+        try:
+            yield
+        finally:
+            con.execute("DETACH DATABASE IF EXISTS ledger")

@@ -55,9 +55,7 @@ def test_crash_before_commit_leaves_nothing_that_counts(tmp_path: Path, point: s
     assert not (tmp_path / "out1").exists()
     if ledger.exists():
         assert ledger_rows(ledger, "SELECT count(*) FROM touches") == [(0,)]
-        assert ledger_rows(ledger, "SELECT count(*) FROM runs WHERE status = 'committed'") == [
-            (0,)
-        ]
+        assert ledger_rows(ledger, "SELECT count(*) FROM runs WHERE status = 'committed'") == [(0,)]
     # The next writer cleans up: staged files removed, the dead run aborted; then it builds.
     assert _build(tmp_path, campaign, ledger, "out2") == 0
     assert _staged(tmp_path) == []

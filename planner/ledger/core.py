@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -527,24 +527,35 @@ class Ledger:
         self.close()
 
 
-def _touch_frame(
-    plans: Sequence[PlanLike], as_of: date, recipients: Mapping[str, pl.DataFrame]
-) -> pl.DataFrame:
+def _per_campaign(
+    plans: Sequence[PlanLike],
+    recipients: Mapping[str, pl.DataFrame],
+    columns: Callable[[PlanLike], list[pl.Expr]],
+) -> list[pl.DataFrame]:
+    """`columns(plan)` selected from each non-empty send list of the build."""
     frames: list[pl.DataFrame] = []
     for p in plans:
         df = recipients.get(p.campaign.id)
-        if df is None or df.height == 0:
-            continue
-        frames.append(
-            df.select(
-                pl.col("person_key").cast(pl.Utf8),
-                pl.lit(p.campaign.id, pl.Utf8).alias("campaign_id"),
-                pl.lit(as_of, pl.Date).alias("touched_on"),
-                pl.lit(p.campaign.message.channel, pl.Utf8).alias("channel"),
-                pl.lit(p.campaign.sender.id, pl.Utf8).alias("sender_id"),
-                pl.col("fit_score").cast(pl.Float64),
-            )
-        )
+        if df is not None and df.height:
+            frames.append(df.select(columns(p)))
+    return frames
+
+
+def _touch_frame(
+    plans: Sequence[PlanLike], as_of: date, recipients: Mapping[str, pl.DataFrame]
+) -> pl.DataFrame:
+    frames = _per_campaign(
+        plans,
+        recipients,
+        lambda p: [
+            pl.col("person_key").cast(pl.Utf8),
+            pl.lit(p.campaign.id, pl.Utf8).alias("campaign_id"),
+            pl.lit(as_of, pl.Date).alias("touched_on"),
+            pl.lit(p.campaign.message.channel, pl.Utf8).alias("channel"),
+            pl.lit(p.campaign.sender.id, pl.Utf8).alias("sender_id"),
+            pl.col("fit_score").cast(pl.Float64),
+        ],
+    )
     if not frames:
         return _empty(TOUCH_SCHEMA)
     out = pl.concat(frames)
@@ -610,19 +621,16 @@ def _run_campaigns(
 
 def _send_rows(plans: Sequence[PlanLike], recipients: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     """Each send list as JSON lines, in send-list order (what `planner export` reads back)."""
-    frames: list[pl.DataFrame] = []
-    for p in plans:
-        df = recipients.get(p.campaign.id)
-        if df is None or df.height == 0:
-            continue
-        frames.append(
-            df.select(
-                pl.lit(p.campaign.id, pl.Utf8).alias("campaign_id"),
-                pl.int_range(pl.len(), dtype=pl.Int64).alias("position"),
-                pl.col("person_key").cast(pl.Utf8),
-                pl.struct(pl.all()).struct.json_encode().alias("row_json"),
-            )
-        )
+    frames = _per_campaign(
+        plans,
+        recipients,
+        lambda p: [
+            pl.lit(p.campaign.id, pl.Utf8).alias("campaign_id"),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("position"),
+            pl.col("person_key").cast(pl.Utf8),
+            pl.struct(pl.all()).struct.json_encode().alias("row_json"),
+        ],
+    )
     return pl.concat(frames) if frames else _empty(SEND_ROW_SCHEMA)
 
 

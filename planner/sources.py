@@ -53,6 +53,7 @@ import duckdb
 
 from planner.contract import CANONICAL_FIELDS
 from planner.errors import InputError
+from planner.normalize import locations
 
 #: Canonical fields of which a file needs at least one (a way to greet the person) ...
 NAME_FIELDS: tuple[str, ...] = ("first_name", "last_name", "full_name")
@@ -1026,6 +1027,9 @@ def read_sources(
     `Reject`s; a file with more than 5% bad rows is refused unless `max_bad_rows` allows it.
     The same file listed twice is read once. Raises InputError.
     """
+    # The enrich step that follows needs the gazetteer; loading it takes a second or two of
+    # Python that overlaps with DuckDB's scan here instead of delaying the enrich step.
+    locations.warm_up_in_background()
     unique: list[SourceSpec] = []
     seen: set[Path] = set()
     for spec in specs:

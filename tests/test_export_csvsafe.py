@@ -183,3 +183,24 @@ def test_any_text_round_trips_through_python_csv(
     data = path.read_bytes()
     assert data.endswith(b"\r\n")
     assert write_csv(frame, path) == hashlib.sha256(data).hexdigest()  # deterministic
+
+
+def test_write_query_csv_streams_the_same_bytes_as_write_csv(tmp_path: Path) -> None:
+    import duckdb
+
+    from planner.duck import frame
+    from planner.export.csvsafe import write_query_csv
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT range AS i,"
+        " CASE WHEN range % 3 = 0 THEN NULL WHEN range % 5 = 0 THEN '=x,\"y' ELSE 'a' || range END"
+        " AS s, range / 7.0 AS fit_score, DATE '2026-01-01' + range::INT AS d, ['a', 'b'] AS l"
+        " FROM range(1000)"
+    )
+    for sql in ("SELECT * FROM t ORDER BY i", "SELECT * FROM t WHERE i < 0", "SELECT s FROM t"):
+        whole = write_csv(frame(con, sql), tmp_path / "whole.csv")
+        streamed = write_query_csv(con, sql, None, tmp_path / "streamed.csv", batch_rows=64)
+        assert streamed == whole
+        assert (tmp_path / "streamed.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert (tmp_path / "streamed.csv").read_bytes().startswith(b's\r\n""\r\na1\r\n')

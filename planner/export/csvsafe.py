@@ -27,9 +27,12 @@ of rows stays cheap.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import polars as pl
 
 from planner.contract import LIST_JOINER
@@ -162,3 +165,71 @@ def write_csv(
         )
         digest = sha256_file(tmp)
     return digest
+
+
+#: Rows per Arrow batch when a query result is streamed to CSV (bounded memory per batch).
+QUERY_BATCH_ROWS = 250_000
+
+
+class _HashingWriter:
+    """A binary file wrapper that hashes what is written (no second read of a large file)."""
+
+    def __init__(self, fh: Any) -> None:
+        self._fh = fh
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return int(self._fh.write(data))
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+
+def write_query_csv(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: Sequence[Any] | None,
+    path: Path,
+    *,
+    decimals: Mapping[str, int] | None = None,
+    batch_rows: int = QUERY_BATCH_ROWS,
+) -> str:
+    """Write the result of a DuckDB query as a safe CSV, streamed in Arrow batches; sha256.
+
+    The bytes are exactly those of `write_csv(<the whole result as one frame>, path)`: every
+    batch goes through the same `csv_ready` and only the first writes the header. Memory stays
+    bounded by one batch, which is what keeps a build over millions of rows (excluded.csv)
+    from holding the whole file in Python.
+    """
+    reader = con.sql(sql, params=params).to_arrow_reader(batch_rows)
+    path = Path(path)
+    with atomic_path(path) as tmp, tmp.open("wb") as raw:
+        out = _HashingWriter(raw)
+        first = True
+        for batch in reader:
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            if frame.height == 0 and not first:
+                continue
+            _write_ready(csv_ready(frame, decimals), out, header=first)
+            first = False
+        if first:  # no rows at all: the header alone
+            empty = pl.from_arrow(reader.schema.empty_table())
+            assert isinstance(empty, pl.DataFrame)
+            _write_ready(csv_ready(empty, decimals), out, header=True)
+        raw.flush()
+    return out.digest.hexdigest()
+
+
+def _write_ready(ready: pl.DataFrame, out: _HashingWriter, *, header: bool) -> None:
+    data = ready.write_csv(
+        None,
+        include_header=header,
+        separator=",",
+        line_terminator=LINE_TERMINATOR,
+        quote_char='"',
+        quote_style="necessary",
+        null_value="",
+    )
+    out.write(data.encode("utf-8"))

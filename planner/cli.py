@@ -191,6 +191,7 @@ def build(
                 return
             pipeline.check_lint(plan, allow_lint_errors=allow_lint_errors)
             pipeline.check_guardrail(plan)
+            _guardrail_notes(plan)
             written = pipeline.write_plan(plan, out=out_dir, formats=formats or [], ledger=led)
         finally:
             plan.close()
@@ -333,7 +334,29 @@ def _preview(plan: Any) -> None:
         out.print(
             f"guardrail ({g.get('sender')}): {g.get('touches', 0)} touches, "
             f"{g.get('responses', 0)} responses, rate {rate} over {g.get('window_days')} days "
-            f"-> {g.get('status')}"
+            f"-> {g.get('status')} (acts from {g.get('min_sample')} touches under "
+            f"{g.get('min_response_rate', 0) * 100:g}%: {g.get('action')}"
+            + (f", {g['cut']} cut" if g.get("cut") else "")
+            + ")"
+        )
+
+
+def _guardrail_notes(plan: Any) -> None:
+    """A real build says on stderr when a sender's guardrail warns or limits (SPEC 6.4)."""
+    for p in plan.campaigns:
+        g = p.guardrail
+        if not g.get("triggered"):
+            continue
+        what = (
+            f"cut the send list to the best {g['limit_to']} ({g['cut']} cut, reason guardrail)"
+            if g["status"] == "limit"
+            else "building anyway (guardrail.action: warn)"
+        )
+        err.print(
+            f"planner: warning: {p.id}: sender {g['sender']} has a response rate of"
+            f" {g['rate']:.1%} over the last {g['window_days']} days ({g['responses']} of"
+            f" {g['touches']} touches), under {g['min_response_rate'] * 100:g}%; {what}",
+            markup=False,
         )
 
 

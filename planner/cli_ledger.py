@@ -18,7 +18,7 @@ from rich.table import Table
 
 ledger_app = typer.Typer(
     name="ledger",
-    help="Inspect and maintain the contact ledger (runs, touches, identities).",
+    help="Inspect and maintain the contact ledger (runs, touches, identities, outcomes).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -114,7 +114,14 @@ def history(
     if data["person_key"] is None:
         _note("no person in the ledger matches that email, URL or key")
         return
-    out.print(f"person {data['person_key']}")
+    out.print(
+        f"person {data['person_key']}"
+        + (
+            " (forgotten: personal data erased, only salted hashes kept)"
+            if data.get("forgotten")
+            else ""
+        )
+    )
     if len(data["keys"]) > 1:
         out.print(
             f"also recorded as: {', '.join(k for k in data['keys'] if k != data['person_key'])}"
@@ -151,6 +158,8 @@ def cancel(
     data = cancel_run(run_id, ledger, notify=_note)
     if as_json:
         _json(data)
+    elif data["kind"] == "outcomes":
+        out.print(f"{run_id}: cancelled, {data.get('outcomes', 0)} outcome(s) no longer count")
     elif data["freed"] == 0 and data["status"] == "cancelled":
         out.print(f"{run_id}: cancelled (no counted touches left)")
     else:
@@ -176,6 +185,107 @@ def import_touches(
     else:
         out.print(
             f"{data['run_id']}: imported {data['touches']} touch(es) of {data['persons']} person(s)"
+        )
+
+
+@ledger_app.command("import-outcomes")
+def import_outcomes(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: email/profile_url, outcome, date[, campaign_id]; or a Lever-style export."
+        ),
+    ],
+    ledger: LedgerOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record replies, refusals, opt-outs and bounces (all rows or none); see docs/outcomes.md."""
+    from planner.ledger.commands import import_outcomes as do_import
+
+    data = do_import(file, ledger, notify=_note)
+    if data["ignored_columns"]:
+        _note(f"ignored columns: {', '.join(data['ignored_columns'])}")
+    if data["skipped"]:
+        _note(f"skipped {data['skipped']} row(s) whose status records no answer")
+    if as_json:
+        _json(data)
+        return
+    parts = ", ".join(f"{n} {o}" for o, n in data["by_outcome"].items()) or "none"
+    out.print(
+        f"{data['run_id']}: imported {data['outcomes']} outcome(s) of {data['persons']}"
+        f" person(s) ({data['new_persons']} new to the ledger): {parts}"
+    )
+
+
+@ledger_app.command("stats")
+def stats(
+    sender: Annotated[str | None, typer.Option("--sender", help="Only this sender id.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Count outcomes known up to this date.")
+    ] = None,
+    ledger: LedgerOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Response rates per sender, campaign and ISO week (what the guardrail checks)."""
+    from datetime import date
+
+    from planner.errors import ConfigError
+    from planner.ledger.commands import stats as do_stats
+
+    day = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise ConfigError(
+                f"--as-of: '{as_of}' is not a date", hint="use YYYY-MM-DD, e.g. 2026-11-01"
+            ) from None
+    data = do_stats(ledger, sender=sender, as_of=day)
+    if as_json:
+        _json(data)
+        return
+    if not data:
+        _note("no touches with a sender in the ledger" + (f" for {sender}" if sender else ""))
+        return
+    _table(
+        ["sender", "campaign", "week", "touches", "responses", "rate"],
+        [
+            [
+                _s(r["sender_id"]) or "-",
+                _s(r["campaign_id"]) or "-",
+                _s(r["week"]),
+                _s(r["touches"]),
+                _s(r["responses"]),
+                "n/a" if r["rate"] is None else f"{r['rate']:.1%}",
+            ]
+            for r in data
+        ],
+    )
+
+
+@ledger_app.command("forget")
+def forget(
+    person: Annotated[str, typer.Argument(help="Email, profile URL or person key.")],
+    ledger: LedgerOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erase a person's personal data from the ledger, keeping only salted one-way hashes
+    (so an opted-out person stays suppressed and caps keep counting)."""
+    from planner.ledger.commands import forget as do_forget
+
+    data = do_forget(person, ledger, notify=_note)
+    if as_json:
+        _json(data)
+        return
+    out.print(
+        f"forgotten: {data['identities']} identifier(s) and {data['send_rows']} send-list row(s)"
+        f" erased; {data['touches']} touch(es) and {data['outcomes']} outcome(s) kept under"
+        f" {data['person_key']}"
+    )
+    if data["out_dirs"]:
+        _note(
+            "files written by earlier builds still hold this person; delete or edit: "
+            + ", ".join(data["out_dirs"])
         )
 
 

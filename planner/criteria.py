@@ -3,7 +3,8 @@
 Resolving happens once per campaign, before any candidate is read: skill spellings are expanded to
 every alias that means the same skill, countries become ISO codes, cities get coordinates from the
 gazetteer, company names are normalized and off-limits files are read. Anything that cannot be
-resolved is a ConfigError naming the campaign file, line and key.
+resolved is a ConfigError naming the campaign file, line and key; an off-limits or suppression
+file that cannot be read is an InputError.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import csv
 import re
 from dataclasses import dataclass, field
 
+import polars as pl
+
+from planner import suppression
 from planner.config import Campaign
 from planner.errors import ConfigError, InputError
 from planner.normalize import companies, locations, skills
@@ -72,6 +76,8 @@ class Criteria:
     min_score: float
     limit: int | None
     weights: dict[str, float] = field(default_factory=dict)
+    #: Normalized entries of `suppression.files` (planner.suppression.SCHEMA); None: no files.
+    suppression: pl.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def skill_order(self) -> tuple[str, ...]:
@@ -187,6 +193,7 @@ def resolve(campaign: Campaign) -> Criteria:
         ),
         off_limits=tuple(sorted(set(off_limits))),
         open_to_work=aud.open_to_work,
+        suppression=suppression.load(campaign),
         min_score=campaign.ranking.min_score,
         limit=campaign.ranking.limit,
         weights={

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import duckdb
 import polars as pl
 
-from planner import __version__, criteria, lint, personalize, segment, sources
+from planner import __version__, criteria, lint, personalize, segment, sources, suppression
 from planner.config import Campaign, load_campaigns
 from planner.contract import EXCLUDED_COLUMNS, LIST_JOINER, REASONS, SEND_LIST_COLUMNS
 from planner.duck import frame
@@ -46,6 +46,14 @@ class LedgerStep(Protocol):
         self, con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan], as_of: date
     ) -> None:
         """Mark rows of the `dec` table blocked by outcomes, past touches or caps."""
+
+    def guardrail_counts(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        windows: Sequence[tuple[str, int]],
+        as_of: date,
+    ) -> dict[tuple[str, int], tuple[int, int]]:
+        """(sender id, window days) -> (touches, responses) recorded before this build."""
 
 
 class LedgerWriter(Protocol):
@@ -259,7 +267,17 @@ def plan(
 
 
 def _scope(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
-    """Rows this campaign reads, with duplicates marked within the campaign's own rows."""
+    """Rows this campaign reads, with duplicates marked within the campaign's own rows and the
+    persons on the campaign's suppression files (`planner.suppression`) marked suppressed."""
+    entries = p.criteria.suppression
+    if entries is not None and entries.height:
+        hits = f"_supp_hits_{p.index}"
+        suppression.match(con, entries, people="people", target=hits)
+        supp_cols = "h.why IS NOT NULL AS suppressed, h.why AS suppressed_by"
+        supp_join = f"LEFT JOIN {hits} h USING (person_key)"
+    else:
+        supp_cols = "FALSE AS suppressed, NULL::VARCHAR AS suppressed_by"
+        supp_join = ""
     con.execute(
         f"""
         CREATE OR REPLACE TABLE scope_{p.index} AS
@@ -268,8 +286,8 @@ def _scope(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
                min(row_id) OVER (PARTITION BY component) AS first_row_id,
                parse_filename(first_value(source_file) OVER w) || ' line '
                    || first_value(source_line) OVER w AS first_source,
-               FALSE AS suppressed
-        FROM people WHERE list_contains(?::VARCHAR[], source_file)
+               {supp_cols}
+        FROM people {supp_join} WHERE list_contains(?::VARCHAR[], source_file)
         WINDOW w AS (PARTITION BY component ORDER BY row_id)
         """,
         [p.files],
@@ -402,20 +420,59 @@ def _guardrail(
     ledger: LedgerStep | None,
     as_of: date,
 ) -> None:
-    """SPEC 6.4; without a ledger there is no history, so the guardrail reports no sample."""
+    """SPEC 6.4, per campaign from its sender's history (`planner.ledger.responses`).
+
+    When triggered: `warn` only reports; `limit` keeps the `limit_to` best recipients (send-list
+    order) and gives the others reason `guardrail`; `block` reports, and `check_guardrail`
+    refuses the real build (exit 1). Without a ledger there is no history: no sample, status ok.
+    """
+    from planner.ledger import responses
+
+    windows = [(p.campaign.sender.id, p.campaign.guardrail.window_days) for p in plans]
+    counts = ledger.guardrail_counts(con, windows, as_of) if ledger is not None else {}
     for p in plans:
         g = p.campaign.guardrail
+        touches, answered = counts.get((p.campaign.sender.id, g.window_days), (0, 0))
+        fired = responses.triggered(
+            touches, answered, min_sample=g.min_sample, min_response_rate=g.min_response_rate
+        )
+        cut = 0
+        if fired and g.action == "limit" and p.recipients.height > g.limit_to:
+            cut = p.recipients.height - g.limit_to
+            con.execute(
+                """
+                UPDATE dec SET reason = 'guardrail',
+                    detail = 'guardrail: sender ' || $sender || ' has a response rate of '
+                        || $rate || ' over the last ' || $window::VARCHAR
+                        || ' days; the send list is limited to the best ' || $keep::VARCHAR
+                FROM (
+                    SELECT row_id, row_number() OVER (ORDER BY fit_score DESC, person_key) AS rank
+                    FROM dec WHERE cidx = $cidx AND reason IS NULL
+                ) r
+                WHERE dec.cidx = $cidx AND dec.row_id = r.row_id AND r.rank > $keep
+                """,
+                {
+                    "sender": p.campaign.sender.id,
+                    "rate": f"{answered / touches:.1%} ({answered} of {touches})",
+                    "window": g.window_days,
+                    "keep": g.limit_to,
+                    "cidx": p.index,
+                },
+            )
+            p.recipients = p.recipients.head(g.limit_to)
         p.guardrail = {
             "sender": p.campaign.sender.id,
             "window_days": g.window_days,
-            "touches": 0,
-            "responses": 0,
-            "rate": None,
+            "touches": touches,
+            "responses": answered,
+            "rate": responses.rate(touches, answered),
             "min_sample": g.min_sample,
             "min_response_rate": g.min_response_rate,
             "action": g.action,
-            "triggered": False,
-            "status": "ok",
+            "triggered": fired,
+            "status": g.action if fired else "ok",
+            "limit_to": g.limit_to,
+            "cut": cut,
         }
 
 

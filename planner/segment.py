@@ -76,17 +76,21 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
     """SQL and named parameters of the segment query for one campaign.
 
     `people` is the enriched candidate table (with `person_key`); `scope` holds the rows this
-    campaign reads: (row_id, is_duplicate, first_row_id, suppressed).
+    campaign reads: (row_id, is_duplicate, first_row_id, first_source, suppressed,
+    suppressed_by), `suppressed_by` naming the list and line for the detail.
     """
     p = _Params({})
     sel: list[str] = []
 
-    # --- skills: one boolean column per campaign skill
+    # --- skills: one boolean column per campaign skill. One list_contains per spelling, OR-ed:
+    # list_has_any(skills_list, [spellings]) gives the same answer but builds a set per row and
+    # was 10x slower (1.5 s instead of 0.13 s for 8 skills over 1M rows).
     def skill_cols(rules: tuple[Any, ...], tag: str) -> list[str]:
         cols = []
         for i, rule in enumerate(rules):
             col = f"{tag}{i}"
-            sel.append(f"list_has_any(p.skills_list, {p.bind('v', list(rule.variants))}) AS {col}")
+            hits = [f"list_contains(p.skills_list, {p.bind('v', v)})" for v in rule.variants]
+            sel.append(f"{_or(hits)} AS {col}")
             cols.append(col)
         return cols
 
@@ -95,10 +99,20 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
     nice_cols = skill_cols(crit.skills_nice, "sn")
 
     # --- titles
-    inc = [f"regexp_matches(p.title_norm, {p.bind('t', pat)})" for pat in crit.titles_include]
-    exc = [f"regexp_matches(p.title_norm, {p.bind('t', pat)})" for pat in crit.titles_exclude]
-    sel.append(f"{_or(inc)} AS title_include_hit")
-    sel.append(f"{_or(exc)} AS title_exclude_hit")
+    # Titles repeat (thousands of distinct values per million rows), so the phrase patterns run
+    # once per distinct title_norm in a small table joined back (0.9 s -> 0.15 s at 1M rows).
+    inc = [f"regexp_matches(title_norm, {p.bind('t', pat)})" for pat in crit.titles_include]
+    exc = [f"regexp_matches(title_norm, {p.bind('t', pat)})" for pat in crit.titles_exclude]
+    title_join = ""
+    if inc or exc:
+        title_join = (
+            f" LEFT JOIN (SELECT title_norm, {_or(inc)} AS title_include_hit,"
+            f" {_or(exc)} AS title_exclude_hit"
+            f" FROM (SELECT DISTINCT title_norm FROM {people})) th ON th.title_norm = p.title_norm"
+        )
+        sel.append("th.title_include_hit, th.title_exclude_hit")
+    else:
+        sel.append("FALSE AS title_include_hit, FALSE AS title_exclude_hit")
 
     # --- location
     dists = [
@@ -123,10 +137,11 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
 
     base = (
         "SELECT p.row_id, p.person_key, s.is_duplicate, s.first_row_id, s.first_source,"
-        " s.suppressed,"
+        " s.suppressed, s.suppressed_by,"
         " p.seniority, p.years, p.has_location, p.open_flag, p.not_open, p.country_code, "
         + ", ".join(sel)
         + f" FROM {people} p JOIN {scope} s USING (row_id)"
+        + title_join
     )
 
     # --- checks and parts over the base columns
@@ -292,7 +307,7 @@ def _detail_sql(
     places = [*crit.countries, *(f"{c.radius_km:g} km of {c.name}" for c in crit.cities)]
     phrases = {
         "f_duplicate": "'same person as ' || first_source || ' of this build'",
-        "f_suppressed": "'on a suppression list or opted out'",
+        "f_suppressed": "coalesce(suppressed_by, 'on a suppression list or opted out')",
         "f_not_open": "'profile says not open to opportunities'",
         "f_company": "'current employer is on companies.exclude'",
         "f_off_limits": "'current employer is on an off-limits list'",

@@ -2,7 +2,10 @@
 
 - `open_for_build(path, dry_run=...)` -> `Ledger`: the ledger step of a build (identities,
   caps, recording the run); see `planner.ledger.core` for the call order and crash safety.
-- `planner.ledger.commands`: what `planner ledger ...` does (runs, history, cancel, import).
+- `planner.ledger.commands`: what `planner ledger ...` does (runs, history, cancel,
+  import-touches, import-outcomes, stats, forget).
+- `planner.ledger.responses`: response rates (the guardrail, `stats`); `planner.ledger.forget`:
+  erasure; `planner.ledger.hashing`: the salted hashes that stand in for erased identifiers.
 - Storage is a `Store` (`planner.ledger.store`): an embedded DuckDB file by default.
 """
 

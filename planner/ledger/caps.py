@@ -7,12 +7,19 @@ tables copied out of the ledger for the persons of this build:
   disinterest_days, channel)`: the campaigns of the build;
 - `_led_touches(person_key, campaign_id, touched_on, run_id)`: counted touches of this build's
   persons that can matter (in reach of a window around T, or of one of the build's campaigns);
-- `_led_outcomes(person_key, campaign_id, outcome, outcome_on)`.
+- `_led_outcomes(person_key, campaign_id, outcome, outcome_on)`: `opted_out` and
+  `not_interested` outcomes of committed runs (a cancelled import no longer counts);
+- `_led_bounced(row_id, outcome_on)`: rows of `people` whose email is an address a `bounced`
+  outcome of that person recorded (compared as salted hashes, see `planner.ledger.hashing`).
 
 Reasons are set in SPEC order, each only on rows no earlier check excluded:
 
 - `suppressed` (3): an `opted_out` outcome, ever. It outranks the segmentation reasons 4-14, so
-  it replaces them; `invalid_row` and `duplicate_row` stay.
+  it replaces them; `invalid_row` and `duplicate_row` stay. Also `suppressed`, in campaigns
+  whose channel is `email` only: the row's email is an address that bounced (SPEC 6.3 "bounced
+  blocks the email channel for that address"; SPEC 5.1 has no code of its own for it, and
+  `suppressed` is the one that means "never send to this"). The send list would carry exactly
+  that address, so the row is out; other channels are unaffected.
 - `disinterest_cooldown` (15): `not_interested` within `disinterest_days` before T (or dated
   after T, when planning in the past); eligible again `disinterest_days` after it.
 - `already_contacted_for_campaign` (16): any counted touch for the campaign id, ever.
@@ -46,6 +53,7 @@ from datetime import date
 
 import duckdb
 
+from planner.ledger.hashing import hash_sql
 from planner.ledger.store import first_row
 
 
@@ -112,7 +120,27 @@ WITH keys AS (
 SELECT k.person_key, o.campaign_id, o.outcome, o.outcome_on
 FROM ledger.outcomes o JOIN keys k ON k.ledger_person = o.person_key
 WHERE o.outcome IN ('opted_out', 'not_interested')
+  AND o.run_id IN (SELECT run_id FROM ledger.runs WHERE status = 'committed')
 """
+
+#: Rows whose email bounced before (only for persons with a bounce; ledger attached).
+FETCH_BOUNCED_SQL = """
+CREATE OR REPLACE TEMP TABLE _led_bounced AS
+WITH keys AS (
+    SELECT lp.person_key AS ledger_person, km.person_key
+    FROM ledger.persons lp JOIN _led_keymap km ON km.ledger_key = lp.canonical_key
+), b AS (
+    SELECT k.person_key, o.email_hash, min(o.outcome_on) AS outcome_on
+    FROM ledger.outcomes o JOIN keys k ON k.ledger_person = o.person_key
+    WHERE o.outcome = 'bounced' AND o.email_hash IS NOT NULL
+      AND o.run_id IN (SELECT run_id FROM ledger.runs WHERE status = 'committed')
+    GROUP BY ALL
+)
+SELECT p.row_id, min(b.outcome_on) AS outcome_on
+FROM people p JOIN b ON b.person_key = p.person_key
+WHERE p.email_norm IS NOT NULL AND b.email_hash = {email_hash}
+GROUP BY p.row_id
+""".replace("{email_hash}", hash_sql("'email'", "p.email_norm"))
 
 
 def fetch(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
@@ -121,6 +149,15 @@ def fetch(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     reach = int(row[0]) if row else 1
     con.execute(FETCH_TOUCHES_SQL, {"as_of": as_of, "reach": reach})
     con.execute(FETCH_OUTCOMES_SQL)
+    email_campaigns = first_row(con, "SELECT count(*) FROM _led_campaigns WHERE channel = 'email'")
+    if email_campaigns and email_campaigns[0]:
+        con.execute(FETCH_BOUNCED_SQL)
+    else:
+        _empty_bounced(con)
+
+
+def _empty_bounced(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE _led_bounced (row_id BIGINT, outcome_on DATE)")
 
 
 def empty_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -133,6 +170,7 @@ def empty_tables(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE OR REPLACE TEMP TABLE _led_outcomes (person_key VARCHAR, campaign_id VARCHAR,"
         " outcome VARCHAR, outcome_on DATE)"
     )
+    _empty_bounced(con)
 
 
 def apply_suppressed(con: duckdb.DuckDBPyConnection) -> None:
@@ -147,6 +185,22 @@ def apply_suppressed(con: duckdb.DuckDBPyConnection) -> None:
             WHERE outcome = 'opted_out' GROUP BY person_key
         ) o
         WHERE dec.person_key = o.person_key
+          AND (dec.reason IS NULL OR dec.reason NOT IN ('invalid_row', 'duplicate_row',
+                                                         'suppressed'))
+        """
+    )
+
+
+def apply_bounced(con: duckdb.DuckDBPyConnection) -> None:
+    """Reason 3 for `email` campaigns: the row's address bounced (replaces 4-14, keeps 1-2)."""
+    con.execute(
+        """
+        UPDATE dec SET reason = 'suppressed',
+            detail = 'suppressed: this email address bounced on ' || b.outcome_on::VARCHAR
+                || '; the email channel cannot reach it',
+            eligible_again_on = NULL
+        FROM _led_campaigns c, _led_bounced b
+        WHERE dec.cidx = c.cidx AND c.channel = 'email' AND dec.row_id = b.row_id
           AND (dec.reason IS NULL OR dec.reason NOT IN ('invalid_row', 'duplicate_row',
                                                          'suppressed'))
         """
@@ -263,6 +317,16 @@ def apply_frequency_cap(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
 def apply(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     """All ledger reasons, in SPEC order (the fetched tables must exist)."""
     apply_suppressed(con)
+    if not _has_temp(con, "_led_bounced"):
+        _empty_bounced(con)
+    apply_bounced(con)
     apply_disinterest(con, as_of)
     apply_already_contacted(con)
     apply_frequency_cap(con, as_of)
+
+
+def _has_temp(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = first_row(
+        con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [name]
+    )
+    return bool(row and row[0])

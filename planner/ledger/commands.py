@@ -1,8 +1,10 @@
-"""What `planner ledger ...` does (SPEC 6.5, 9): list runs, a person's history, cancel a run,
-import touches made outside planner, migrate. Each returns JSON-ready data; the CLI prints it.
+"""What `planner ledger ...` does (SPEC 6.3-6.5, 9): list runs, a person's history, cancel a
+run, import touches made outside planner, import outcomes, response-rate stats, forget a person,
+migrate. Each returns JSON-ready data; the CLI prints it.
 
-Writers (`cancel_run`, `import_touches`, `migrate`) hold the writer lock like a real build, so
-they never interleave with one; readers (`list_runs`, `history`) take no writer lock.
+Writers (`cancel_run`, `import_touches`, `import_outcomes`, `forget`, `migrate`) hold the writer
+lock like a real build, so they never interleave with one; readers (`list_runs`, `history`,
+`stats`) take no writer lock.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import io
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,16 +23,19 @@ import duckdb
 import polars as pl
 
 from planner.errors import ConfigError, InputError
-from planner.ledger import identity
+from planner.ledger import identity, responses
 from planner.ledger.core import (
     IDENTITY_SCHEMA,
     MERGE_SCHEMA,
+    OUTCOME_SCHEMA,
     TOUCH_SCHEMA,
     bump_generation,
     reading,
     write_run,
     writing,
 )
+from planner.ledger.forget import forget
+from planner.ledger.hashing import ensure_salt, hash_value, read_salt
 from planner.ledger.lock import Notify
 from planner.ledger.schema import CANCELLED, COMMITTED, COUNTED, SCHEMA_VERSION
 from planner.ledger.store import first_row, translate_errors
@@ -99,6 +105,43 @@ def _identifier(person: str) -> tuple[str, str]:
     return "key", text
 
 
+def _canonical_of(con: duckdb.DuckDBPyConnection, kind: str, value: str) -> str | None:
+    """The canonical key of the person an identifier (or key) names, also when forgotten."""
+    if kind == "key":
+        row = first_row(
+            con, "SELECT canonical_key FROM ledger.persons WHERE person_key = ?", [value]
+        )
+    else:
+        row = first_row(
+            con,
+            "SELECT p.canonical_key FROM ledger.identities i"
+            " JOIN ledger.persons p USING (person_key) WHERE i.kind = ? AND i.value = ?",
+            [kind, value],
+        )
+    if row is None:
+        salt = read_salt(con)
+        if salt is not None:
+            row = first_row(
+                con,
+                "SELECT p.canonical_key FROM ledger.forgotten f"
+                " JOIN ledger.persons p USING (person_key) WHERE f.kind = ? AND f.hash = ?",
+                [kind, hash_value(salt, kind, value)],
+            )
+    return None if row is None else str(row[0])
+
+
+def _keys_of(con: duckdb.DuckDBPyConnection, key: str) -> list[str]:
+    """Every recorded key whose canonical key is `key` (oldest first)."""
+    return [
+        str(r[0])
+        for r in con.execute(
+            "SELECT person_key FROM ledger.persons WHERE canonical_key = ?"
+            " ORDER BY first_seq, person_key",
+            [key],
+        ).fetchall()
+    ]
+
+
 def history(person: str, path: PathLike = None) -> dict[str, Any]:
     """Everything the ledger holds about one person (by email, profile URL or person key):
     the keys that are this person, their identifiers, touches (counted or cancelled) and
@@ -106,31 +149,24 @@ def history(person: str, path: PathLike = None) -> dict[str, Any]:
     kind, value = _identifier(person)
     store = reading(path)
     with store.session(write=False) as con, translate_errors(store.name):
-        if kind == "key":
-            row = first_row(
-                con, "SELECT canonical_key FROM ledger.persons WHERE person_key = ?", [value]
-            )
-        else:
-            row = first_row(
-                con,
-                "SELECT p.canonical_key FROM ledger.identities i"
-                " JOIN ledger.persons p USING (person_key) WHERE i.kind = ? AND i.value = ?",
-                [kind, value],
-            )
-        if row is None:
-            return {"person_key": None, "keys": [], "identities": [], "touches": [], "outcomes": []}
-        key = str(row[0])
-        keys = [
-            r[0]
-            for r in con.execute(
-                "SELECT person_key FROM ledger.persons WHERE canonical_key = ?"
-                " ORDER BY first_seq, person_key",
-                [key],
-            ).fetchall()
-        ]
+        key = _canonical_of(con, kind, value)
+        if key is None:
+            return {
+                "person_key": None,
+                "keys": [],
+                "forgotten": False,
+                "identities": [],
+                "touches": [],
+                "outcomes": [],
+            }
+        keys = _keys_of(con, key)
+        forgotten = first_row(
+            con, "SELECT count(*) FROM ledger.forgotten WHERE person_key = ?", [key]
+        )
         return {
             "person_key": key,
             "keys": keys,
+            "forgotten": bool(forgotten and forgotten[0]),
             "identities": _dicts(
                 con,
                 "SELECT kind, value, person_key FROM ledger.identities"
@@ -162,7 +198,8 @@ def history(person: str, path: PathLike = None) -> dict[str, Any]:
 
 def cancel_run(run_id: str, path: PathLike = None, notify: Notify | None = None) -> dict[str, Any]:
     """Cancel a run: its touches stop counting toward caps and "already contacted" (for a send
-    list that was never sent, or an import made by mistake). Cancelling twice is a no-op."""
+    list that was never sent, or an import made by mistake), and the outcomes of an
+    `import-outcomes` run stop counting. Cancelling twice is a no-op."""
     with writing(path, notify) as store, store.session(write=True) as con:
         with translate_errors(store.name):
             row = first_row(
@@ -175,7 +212,13 @@ def cancel_run(run_id: str, path: PathLike = None, notify: Notify | None = None)
                 )
             status, kind = str(row[0]), str(row[1])
             if status == CANCELLED:
-                return {"run_id": run_id, "kind": kind, "status": status, "freed": 0}
+                return {
+                    "run_id": run_id,
+                    "kind": kind,
+                    "status": status,
+                    "freed": 0,
+                    "outcomes": 0,
+                }
             if status != COMMITTED:
                 raise ConfigError(
                     f"run '{run_id}' is {status}; only committed runs can be cancelled",
@@ -187,6 +230,10 @@ def cancel_run(run_id: str, path: PathLike = None, notify: Notify | None = None)
                     con,
                     "SELECT count(*) FROM ledger.touches WHERE run_id = ? AND status = ?",
                     [run_id, COUNTED],
+                )
+                # Outcomes of a cancelled run stop counting too (readers join runs.status).
+                withdrawn = first_row(
+                    con, "SELECT count(*) FROM ledger.outcomes WHERE run_id = ?", [run_id]
                 )
                 con.execute(
                     "UPDATE ledger.touches SET status = ? WHERE run_id = ?", [CANCELLED, run_id]
@@ -205,6 +252,7 @@ def cancel_run(run_id: str, path: PathLike = None, notify: Notify | None = None)
             "kind": kind,
             "status": CANCELLED,
             "freed": int(freed[0]) if freed else 0,
+            "outcomes": int(withdrawn[0]) if withdrawn else 0,
         }
 
 
@@ -228,6 +276,7 @@ IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("date", "touched_on", "contacted_on", "sent_on", "sent_at"),
     "campaign_id": ("campaign_id", "campaign"),
     "channel": ("channel",),
+    "sender_id": ("sender_id", "sender"),
 }
 _ID_RE = re.compile(r"^[a-z0-9-]+$")
 _CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -245,9 +294,26 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _read_import(file: Path) -> tuple[pl.DataFrame, list[str], list[str]]:
-    """Rows of a touches CSV as text with their line numbers; structural problems; ignored
-    columns. No value ever goes into a message."""
+def _read_import(
+    file: Path,
+    columns: dict[str, tuple[str, ...]] = IMPORT_COLUMNS,
+    *,
+    hint: str | None = None,
+    needs: Callable[[set[str]], bool] | None = None,
+    needs_text: str = "a date column and an email or profile_url column",
+    multi: bool = False,
+) -> tuple[pl.DataFrame, list[str], list[str]]:
+    """Rows of an import CSV as text with their line numbers; structural problems; ignored
+    columns. No value ever goes into a message.
+
+    `columns` maps each column to its accepted header names (most preferred first: when two
+    headers of the file name the same column, the more preferred one is read). `needs` says
+    whether the columns found are enough (`needs_text` says what is needed). With `multi`, a
+    cell of `email` or `profile_url` holding several values (ATS exports: "a@x.com, b@y.com")
+    keeps one: the first email, the first LinkedIn URL (else the first link).
+    """
+    hint = hint or _IMPORT_HINT
+    needs = needs or (lambda found: "date" in found and bool({"email", "profile_url"} & found))
     try:
         raw = file.read_bytes()
     except OSError as exc:
@@ -259,23 +325,21 @@ def _read_import(file: Path) -> tuple[pl.DataFrame, list[str], list[str]]:
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError(f"{file}: the file is empty", hint=_IMPORT_HINT) from None
+        raise InputError(f"{file}: the file is empty", hint=hint) from None
     keys = [_header_key(h) for h in header]
     index: dict[str, int] = {}
-    ignored: list[str] = []
+    rank: dict[str, int] = {}
     for i, k in enumerate(keys):
-        col = next((c for c, names in IMPORT_COLUMNS.items() if k in names), None)
-        if col is None or col in index:
-            ignored.append(header[i])
-        else:
-            index[col] = i
-    if "date" not in index or not ({"email", "profile_url"} & index.keys()):
+        for c, names in columns.items():
+            if k in names and names.index(k) < rank.get(c, len(names)):
+                index[c], rank[c] = i, names.index(k)
+    ignored = [h for i, h in enumerate(header) if i not in index.values()]
+    if not needs(set(index)):
         raise InputError(
-            f"{file}: needs a date column and an email or profile_url column;"
-            f" found: {', '.join(header) or '(none)'}",
-            hint=_IMPORT_HINT,
+            f"{file}: needs {needs_text}; found: {', '.join(header) or '(none)'}",
+            hint=hint,
         )
-    cols: dict[str, list[str | None]] = {c: [] for c in ("line", *IMPORT_COLUMNS)}
+    cols: dict[str, list[str | None]] = {c: [] for c in columns}
     lines: list[int] = []
     problems: list[str] = []
     start = reader.line_num + 1
@@ -291,22 +355,40 @@ def _read_import(file: Path) -> tuple[pl.DataFrame, list[str], list[str]]:
                 )
                 continue
             lines.append(line)
-            for c in IMPORT_COLUMNS:
+            for c in columns:
                 value = record[index[c]] if c in index else None
+                if value is not None and multi and c in _MULTI:
+                    value = _MULTI[c](value)
                 cols[c].append(value if value is None or value.strip() else None)
     except csv.Error as exc:
         problems.append(f"{file}:{reader.line_num}: unreadable CSV ({exc.__class__.__name__})")
-    del cols["line"]
     frame = pl.DataFrame(
         {"line": lines, **cols},
-        schema={"line": pl.Int64, **{c: pl.Utf8 for c in IMPORT_COLUMNS}},
+        schema={"line": pl.Int64, **{c: pl.Utf8 for c in columns}},
     )
     return frame, problems, ignored
 
 
+def _pieces(value: str) -> list[str]:
+    return [v for v in re.split(r"[,;\s]+", value.strip()) if v]
+
+
+def _first_email(value: str) -> str:
+    pieces = _pieces(value)
+    return next((v for v in pieces if "@" in v), pieces[0] if pieces else value)
+
+
+def _first_profile(value: str) -> str:
+    pieces = _pieces(value)
+    return next((v for v in pieces if "linkedin.com/" in v.lower()), pieces[0] if pieces else value)
+
+
+_MULTI: dict[str, Callable[[str], str]] = {"email": _first_email, "profile_url": _first_profile}
+
+
 _IMPORT_HINT = (
     "a touches CSV has a header and the columns email and/or profile_url, date (YYYY-MM-DD),"
-    " and optionally campaign_id and channel"
+    " and optionally campaign_id, channel and sender_id (the guardrail counts touches by sender)"
 )
 
 _VALIDATE_SQL = """
@@ -317,7 +399,8 @@ SELECT line, email IS NOT NULL AS has_email, profile_url IS NOT NULL AS has_url,
                 try_cast(try_cast(trim(date) AS TIMESTAMP) AS DATE)) AS touched_on,
        date IS NOT NULL AS has_date,
        nullif(lower(trim(campaign_id)), '') AS campaign_id,
-       nullif(lower(trim(channel)), '') AS channel
+       nullif(lower(trim(channel)), '') AS channel,
+       nullif(trim(sender_id), '') AS sender_id
 FROM _imp
 """
 
@@ -380,7 +463,7 @@ def import_touches(
                 ],
             )
         rows = check.sql(
-            "SELECT line, email_norm, url_norm, touched_on, campaign_id, channel"
+            "SELECT line, email_norm, url_norm, touched_on, campaign_id, channel, sender_id"
             " FROM _imp_checked ORDER BY line"
         ).pl()
     finally:
@@ -427,11 +510,12 @@ def _line_of(problem: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-def _import_frames(
+def _import_persons(
     con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, source: str
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Person keys of the imported rows (same identity rules as a build), as touches,
-    identities and merges to record. `con` is a write session (ledger attached)."""
+    """Person keys of imported rows (`line, email_norm, url_norm`) by the same identity rules
+    as a build: (line, person_key), the identities and the merges to record. `con` is a write
+    session (ledger attached)."""
     con.register("_imp_rows", rows)
     try:
         con.execute(
@@ -442,13 +526,7 @@ def _import_frames(
         )
         assign_person_keys(con, people="people", target="persons")
         identity.resolve(con)
-        touches = con.sql(
-            """
-            SELECT k.person_key, r.campaign_id, r.touched_on, r.channel,
-                   NULL::VARCHAR AS sender_id, NULL::DOUBLE AS fit_score
-            FROM _imp_rows r JOIN persons k ON k.row_id = r.line ORDER BY r.line
-            """
-        ).pl()
+        keys = con.sql("SELECT row_id AS line, person_key FROM persons ORDER BY row_id").pl()
         identities = con.sql(
             """
             SELECT DISTINCT 'email' AS kind, p.email_norm AS value, k.person_key
@@ -465,16 +543,297 @@ def _import_frames(
     finally:
         con.unregister("_imp_rows")
     return (
-        touches.cast(TOUCH_SCHEMA),
+        keys.cast({"line": pl.Int64, "person_key": pl.Utf8}),
         identities.cast(IDENTITY_SCHEMA),
         merges.cast(MERGE_SCHEMA),
     )
 
 
+def _typed(df: pl.DataFrame, schema: dict[str, Any]) -> pl.DataFrame:
+    """`df` with exactly the columns of `schema`, cast to its types."""
+    return df.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
+
+
+def _import_frames(
+    con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, source: str
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Touches, identities and merges of imported touch rows."""
+    keys, identities, merges = _import_persons(con, rows, source)
+    touches = (
+        rows.join(keys, on="line")
+        .sort("line")
+        .select(
+            "person_key",
+            "campaign_id",
+            "touched_on",
+            "channel",
+            pl.col("sender_id")
+            if "sender_id" in rows.columns
+            else pl.lit(None, pl.Utf8).alias("sender_id"),
+            pl.lit(None, pl.Float64).alias("fit_score"),
+        )
+    )
+    return _typed(touches, TOUCH_SCHEMA), identities, merges
+
+
+# --------------------------------------------------------------------------- import-outcomes
+
+#: Accepted header names per column of an outcomes file, most preferred first. Besides the plain
+#: shape (email, profile_url, campaign_id, outcome, date) this reads a Lever-style candidate
+#: export (Email/Emails, Links, Archive Reason, Archived At / Last Interaction At) and LinkedIn
+#: Recruiter's InMail status; see `docs/outcomes.md`.
+OUTCOME_COLUMNS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "e_mail", "email_address", "mail", "emails", "candidate_email"),
+    "profile_url": (
+        "profile_url",
+        "linkedin_url",
+        "linkedin",
+        "linkedin_profile",
+        "url",
+        "profile",
+        "links",
+    ),
+    "campaign_id": ("campaign_id", "campaign"),
+    "outcome": (
+        "outcome",
+        "status",
+        "response",
+        "result",
+        "archive_reason",
+        "inmail_status",
+        "disposition",
+    ),
+    "date": (
+        "date",
+        "outcome_on",
+        "outcome_date",
+        "responded_on",
+        "replied_on",
+        "responded_at",
+        "replied_at",
+        "archived_at",
+        "last_interaction_at",
+        "updated_at",
+    ),
+}
+_OUTCOMES_HINT = (
+    "an outcomes CSV has a header and the columns email and/or profile_url, outcome (replied,"
+    " interested, not_interested, opted_out, bounced, or an ATS status of docs/outcomes.md),"
+    " date (YYYY-MM-DD), and optionally campaign_id"
+)
+#: The outcome column's values -> outcome codes ("-": no answer, the row is skipped).
+NO_OUTCOME = "-"
+
+_OUTCOMES_VALIDATE_SQL = """
+CREATE OR REPLACE TEMP TABLE _imp_checked AS
+WITH v AS (
+    SELECT *, trim(regexp_replace(lower(trim(outcome)), '[^a-z0-9]+', '_', 'g'), '_') AS okey
+    FROM _imp
+)
+SELECT v.line, v.email IS NOT NULL AS has_email, v.profile_url IS NOT NULL AS has_url,
+       {email} AS email_norm, {url} AS url_norm,
+       v.outcome IS NOT NULL AS has_outcome, m.outcome AS outcome,
+       coalesce(try_cast(trim(v.date) AS DATE),
+                try_cast(try_cast(regexp_replace(trim(v.date), '[zZ]$', '') AS TIMESTAMP)
+                         AS DATE)) AS outcome_on,
+       v.date IS NOT NULL AS has_date,
+       nullif(lower(trim(v.campaign_id)), '') AS campaign_id
+FROM v LEFT JOIN _imp_values m ON m.value = v.okey
+"""
+
+
+def _outcome_values() -> pl.DataFrame:
+    from planner.normalize import _data
+
+    rows = _data.rows("outcome_values.csv")
+    return pl.DataFrame(
+        {"value": [r["value"] for r in rows], "outcome": [r["outcome"] for r in rows]},
+        schema={"value": pl.Utf8, "outcome": pl.Utf8},
+    )
+
+
+def _validate_outcomes(con: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
+    email_expr, email_params = email_sql("v.email")
+    url_expr, url_params = url_sql("v.profile_url")
+    con.register("_imp_values", _outcome_values())
+    sql = _OUTCOMES_VALIDATE_SQL.replace("{email}", f"({email_expr})").replace(
+        "{url}", f"({url_expr})"
+    )
+    con.execute(sql, [*email_params, *url_params])
+    problems: list[str] = []
+    for line, he, hu, e, u, ho, outcome, d, hd, camp in con.execute(
+        "SELECT line, has_email, has_url, email_norm, url_norm, has_outcome, outcome,"
+        " outcome_on, has_date, campaign_id FROM _imp_checked ORDER BY line"
+    ).fetchall():
+        why: list[str] = []
+        if not he and not hu:
+            why.append("no email and no profile_url")
+        if he and e is None:
+            why.append("email is not an email address")
+        if hu and u is None:
+            why.append("profile_url is not a profile URL")
+        if not ho:
+            why.append("outcome is empty")
+        elif outcome is None:
+            why.append(
+                "outcome is not one of replied, interested, not_interested, opted_out, bounced"
+                " (nor a known ATS status, see docs/outcomes.md)"
+            )
+        elif outcome == "bounced" and hu and not he:
+            why.append("bounced needs the email address that bounced")
+        if outcome != NO_OUTCOME:
+            if not hd:
+                why.append("date is empty")
+            elif d is None:
+                why.append("date is not a date (use YYYY-MM-DD)")
+        if camp is not None and not _ID_RE.match(camp):
+            why.append("campaign_id may only hold a-z, 0-9 and '-'")
+        if why:
+            problems.append(f"{file}:{line}: " + "; ".join(why))
+    return problems
+
+
+def _refuse(file: Path, problems: list[str], hint: str) -> InputError:
+    return InputError(
+        f"{file}: {len(problems)} bad row(s); nothing was imported",
+        hint=hint,
+        problems=[
+            f"{file}: {len(problems)} bad row(s); nothing was imported",
+            *problems[:MAX_PROBLEMS_SHOWN],
+            *(
+                [f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more"]
+                if len(problems) > MAX_PROBLEMS_SHOWN
+                else []
+            ),
+        ],
+    )
+
+
+def import_outcomes(
+    file: Path, path: PathLike = None, notify: Notify | None = None
+) -> dict[str, Any]:
+    """Record replies and refusals (SPEC 6.3) from a CSV: all rows or none.
+
+    Rows: email and/or profile_url, outcome, date, optional campaign_id. Outcome values are
+    planner's codes or ATS statuses (`planner/data/outcome_values.csv`); a status meaning "no
+    answer" (e.g. Pending, Unresponsive) skips its row. People the ledger does not know yet are
+    recorded (their identifiers too), so a later candidate row with that email or URL is them.
+    `bounced` needs the address; only its salted hash is stored. Any bad row refuses the
+    whole file, every problem listed by line; the same file (by content) is imported once.
+    Effects: `opted_out` -> suppressed forever, `not_interested` -> `disinterest_cooldown`
+    in every campaign, `bounced` -> that address is not used for `email` campaigns; any
+    outcome counts as a response for the guardrail.
+    """
+    frame, problems, ignored = _read_import(
+        file,
+        OUTCOME_COLUMNS,
+        hint=_OUTCOMES_HINT,
+        needs=lambda found: {"outcome", "date"} <= found and bool({"email", "profile_url"} & found),
+        needs_text="an outcome column, a date column and an email or profile_url column",
+        multi=True,
+    )
+    sha = hashlib.sha256(file.read_bytes()).hexdigest()
+    check = duckdb.connect()
+    try:
+        check.register("_imp", frame)
+        problems += _validate_outcomes(check, file)
+        problems.sort(key=_line_of)
+        if problems:
+            raise _refuse(file, problems, _OUTCOMES_HINT)
+        rows = check.sql(
+            "SELECT line, email_norm, url_norm, outcome, outcome_on, campaign_id"
+            " FROM _imp_checked ORDER BY line"
+        ).pl()
+    finally:
+        check.close()
+    skipped = rows.filter(pl.col("outcome") == NO_OUTCOME).height
+    rows = rows.filter(pl.col("outcome") != NO_OUTCOME)
+    run_id = f"outcomes-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    with (
+        writing(path, notify) as store,
+        store.session(write=True) as con,
+        translate_errors(store.name),
+    ):
+        dup = first_row(
+            con,
+            "SELECT run_id FROM ledger.runs WHERE kind = 'outcomes' AND source_sha256 = ?"
+            " AND status = ?",
+            [sha, COMMITTED],
+        )
+        if dup is not None:
+            raise InputError(
+                f"{file}: this file was already imported as run {dup[0]}",
+                hint=f"to import it again, first `planner ledger cancel {dup[0]}`",
+            )
+        ensure_salt(con)
+        keys, identities, merges = _import_persons(con, rows, str(file))
+        outcomes = (
+            rows.join(keys, on="line")
+            .sort("line")
+            .select(
+                "person_key",
+                "campaign_id",
+                "outcome",
+                "outcome_on",
+                pl.when(pl.col("outcome") == "bounced")
+                .then(pl.col("email_norm"))
+                .otherwise(None)
+                .alias("email"),
+            )
+            .unique(maintain_order=True)
+        )
+        outcomes = _typed(outcomes, OUTCOME_SCHEMA)
+        new_persons = first_row(
+            con,
+            "SELECT count(DISTINCT person_key) FROM persons"
+            " WHERE person_key NOT IN (SELECT person_key FROM ledger.persons)",
+        )
+        write_run(
+            con,
+            run_id=run_id,
+            kind="outcomes",
+            as_of=datetime.now(UTC).date(),
+            touches=pl.DataFrame(schema=TOUCH_SCHEMA),
+            identities=identities,
+            merges=merges,
+            outcomes=outcomes,
+            source=file.name,
+            source_sha256=sha,
+        )
+    counts = outcomes.group_by("outcome").len()
+    return {
+        "run_id": run_id,
+        "outcomes": outcomes.height,
+        "persons": outcomes.select("person_key").n_unique() if outcomes.height else 0,
+        "new_persons": int(new_persons[0]) if new_persons else 0,
+        "skipped": skipped,
+        "by_outcome": {
+            o: int(n) for o, n in sorted(zip(counts["outcome"], counts["len"], strict=True))
+        },
+        "ignored_columns": ignored,
+    }
+
+
+# --------------------------------------------------------------------------- stats
+
+
+def stats(
+    path: PathLike = None, *, sender: str | None = None, as_of: date | None = None
+) -> list[dict[str, Any]]:
+    """Response rates per sender, campaign and ISO week of the touch (SPEC 6.4 definition, see
+    `planner.ledger.responses`); outcomes known up to `as_of` (default today) count."""
+    store = reading(path)
+    with store.session(write=False) as con, translate_errors(store.name):
+        return responses.weekly(con, sender=sender, as_of=as_of or datetime.now(UTC).date())
+
+
 __all__ = [
     "cancel_run",
+    "forget",
     "history",
+    "import_outcomes",
     "import_touches",
     "list_runs",
     "migrate",
+    "stats",
 ]

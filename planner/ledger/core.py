@@ -5,6 +5,7 @@ A real build goes through it like this (the pipeline and `write_plan` make the c
     ledger = open_for_build(path, dry_run=False)   # writer lock; create/migrate; recover
     ledger.resolve_identities(con)                  # after planner.persons: recorded keys
     ledger.apply(con, plans, as_of)                 # suppressed / cooldown / contacted / caps
+    ledger.guardrail_counts(con, windows, as_of)    # each sender's touches and responses
     ledger.begin_run(run_id, as_of, outputs)        # 'pending' + staging dirs (before any file)
     ... write every file into the staging dirs ...
     ledger.record_run(run_id, plans, as_of, recipients, con)   # ONE transaction: 'committed'
@@ -38,7 +39,8 @@ import polars as pl
 
 from planner import __version__
 from planner.errors import LedgerError
-from planner.ledger import _hooks, caps, identity
+from planner.ledger import _hooks, caps, identity, responses
+from planner.ledger.hashing import hash_sql
 from planner.ledger.lock import Notify, stderr_notify
 from planner.ledger.schema import ABORTED, COMMITTED, PENDING
 from planner.ledger.store import (
@@ -124,6 +126,13 @@ RUN_CAMPAIGN_SCHEMA: dict[str, Any] = {
     "recipients": pl.Int64,
     "campaign_json": pl.Utf8,
 }
+OUTCOME_SCHEMA: dict[str, Any] = {
+    "person_key": pl.Utf8,
+    "campaign_id": pl.Utf8,
+    "outcome": pl.Utf8,
+    "outcome_on": pl.Date,
+    "email": pl.Utf8,  # normalized address of a `bounced` outcome (stored hashed), else null
+}
 SEND_ROW_SCHEMA: dict[str, Any] = {
     "campaign_id": pl.Utf8,
     "position": pl.Int64,
@@ -154,6 +163,7 @@ def write_run(
     merges: pl.DataFrame,
     campaigns: pl.DataFrame | None = None,
     send_rows: pl.DataFrame | None = None,
+    outcomes: pl.DataFrame | None = None,
     outputs: Sequence[Output] = (),
     source: str | None = None,
     source_sha256: str | None = None,
@@ -162,7 +172,8 @@ def write_run(
     """Record one run (build or import) in ONE transaction; returns its touch count.
 
     `con` is a write session. A `pending` row of the same run (from `begin_run`) becomes
-    `committed`; a run that is already committed, cancelled or aborted is refused.
+    `committed`; a run that is already committed, cancelled or aborted is refused. `outcomes`
+    (OUTCOME_SCHEMA) are stored with the salted hash of their `email`, never the address.
     """
     con.register("_r_touches", touches)
     con.register("_r_identities", identities)
@@ -171,6 +182,7 @@ def write_run(
         "_r_campaigns", campaigns if campaigns is not None else _empty(RUN_CAMPAIGN_SCHEMA)
     )
     con.register("_r_send", send_rows if send_rows is not None else _empty(SEND_ROW_SCHEMA))
+    con.register("_r_outcomes", outcomes if outcomes is not None else _empty(OUTCOME_SCHEMA))
     con.execute("BEGIN TRANSACTION")
     try:
         if expect_generation is not None and _generation(con) != expect_generation:
@@ -231,6 +243,7 @@ def write_run(
             INSERT INTO ledger.persons
             SELECT k.person_key, k.person_key, $seq, $as_of FROM (
                 SELECT person_key FROM _r_touches UNION SELECT person_key FROM _r_identities
+                UNION SELECT person_key FROM _r_outcomes
             ) k
             WHERE k.person_key NOT IN (SELECT person_key FROM ledger.persons)
             """,
@@ -265,6 +278,15 @@ def write_run(
             """,
             {"run_id": run_id},
         )
+        con.execute(
+            """
+            INSERT INTO ledger.outcomes
+            SELECT $run_id, person_key, campaign_id, outcome, outcome_on,
+                   CASE WHEN email IS NOT NULL THEN {email_hash} END, $now
+            FROM _r_outcomes
+            """.replace("{email_hash}", hash_sql("'email'", "email")),
+            {"run_id": run_id, "now": now()},
+        )
         bump_generation(con)
         _hooks.checkpoint("before_ledger_commit")
         con.execute("COMMIT")
@@ -273,7 +295,14 @@ def write_run(
             con.execute("ROLLBACK")
         raise
     finally:
-        for name in ("_r_touches", "_r_identities", "_r_merges", "_r_campaigns", "_r_send"):
+        for name in (
+            "_r_touches",
+            "_r_identities",
+            "_r_merges",
+            "_r_campaigns",
+            "_r_send",
+            "_r_outcomes",
+        ):
             with contextlib.suppress(duckdb.Error):
                 con.unregister(name)
     _hooks.checkpoint("after_ledger_commit")
@@ -392,7 +421,8 @@ class Ledger:
             self._seen(_generation(con))
 
     def apply(self, con: duckdb.DuckDBPyConnection, plans: Sequence[PlanLike], as_of: date) -> None:
-        """Set reasons 3, 15, 16, 17 on `dec` rows from outcomes, past touches and caps."""
+        """Set reasons 3, 15, 16, 17 on `dec` rows from outcomes, past touches and caps
+        (3: opted out, or for `email` campaigns an address that bounced)."""
         caps.load_campaigns(con, campaign_caps(plans))
         with self.store.attached(con), translate_errors(self.name):
             if not _has_temp_table(con, "_led_keymap"):
@@ -403,6 +433,19 @@ class Ledger:
             self._seen(_generation(con))
         with translate_errors(self.name):
             caps.apply(con, as_of)
+
+    def guardrail_counts(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        windows: Sequence[tuple[str, int]],
+        as_of: date,
+    ) -> dict[tuple[str, int], tuple[int, int]]:
+        """(sender id, window days) -> (touches, responses) before this build (SPEC 6.4);
+        see `planner.ledger.responses` for what counts."""
+        with self.store.attached(con), translate_errors(self.name):
+            counts = responses.guardrail_counts(con, windows, as_of)
+            self._seen(_generation(con))
+        return counts
 
     def _seen(self, generation: int) -> None:
         if self._generation is not None and self._generation != generation and not self.dry_run:

@@ -5,7 +5,9 @@ derives a key from the strongest identifier. Here the ledger gets its say:
 
 1. *Hits*: a row hits a recorded person when its normalized email or profile URL is a recorded
    identifier, or when its build key is itself a recorded key (persons with no email or URL are
-   known by their source-scoped key). Each hit resolves to the person's canonical key.
+   known by their source-scoped key), or when the salted hash of either is one a forgotten
+   person left behind (`planner ledger forget`). Each hit resolves to the person's canonical
+   key.
 2. *Groups*: components that hit the same recorded person are one human, so they merge
    (transitively; label propagation over the few components that hit anything). The merged
    component is the smallest row_id, as in `planner.persons`.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import duckdb
 
+from planner.ledger.hashing import hash_sql
 from planner.ledger.store import first_row
 
 MAX_ROUNDS = 50
@@ -39,6 +42,7 @@ WITH row_ids AS (
     SELECT r.row_id, i.person_key FROM row_ids r JOIN ledger.identities i USING (kind, value)
     UNION ALL
     SELECT k.row_id, lp.person_key FROM persons k JOIN ledger.persons lp USING (person_key)
+    {forgotten}
 )
 SELECT DISTINCT k.component, k.person_key AS build_key, c.person_key AS ledger_key, c.first_seq
 FROM hit h
@@ -46,6 +50,25 @@ JOIN persons k USING (row_id)
 JOIN ledger.persons lp ON lp.person_key = h.person_key
 JOIN ledger.persons c ON c.person_key = lp.canonical_key
 """
+
+#: Hits on forgotten persons (`planner ledger forget`): the salted hash of a row's identifier
+#: or build key is one they left behind. Only run when the ledger has forgotten anyone.
+FORGOTTEN_HITS_SQL = """
+    UNION ALL
+    SELECT r.row_id, f.person_key FROM row_ids r
+    JOIN ledger.forgotten f ON f.kind = r.kind AND f.hash = {row_hash}
+    UNION ALL
+    SELECT k.row_id, f.person_key FROM persons k
+    JOIN ledger.forgotten f ON f.kind = 'key' AND f.hash = {key_hash}
+""".replace("{row_hash}", hash_sql("r.kind", "r.value")).replace(
+    "{key_hash}", hash_sql("'key'", "k.person_key")
+)
+
+
+def hits_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """HITS_SQL, with the forgotten-person branch when the attached ledger needs it."""
+    forgotten = _count(con, "SELECT count(*) FROM ledger.forgotten") > 0
+    return HITS_SQL.replace("{forgotten}", FORGOTTEN_HITS_SQL if forgotten else "")
 
 
 def resolve(con: duckdb.DuckDBPyConnection, *, rewrite: bool = True) -> int:
@@ -58,7 +81,7 @@ def resolve(con: duckdb.DuckDBPyConnection, *, rewrite: bool = True) -> int:
     the rows that hit it (enough for caps when `persons` must stay as it is). Returns how many
     components hit a recorded person.
     """
-    con.execute(HITS_SQL)
+    con.execute(hits_sql(con))
     if not rewrite:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _led_keymap AS"

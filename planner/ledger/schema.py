@@ -26,9 +26,20 @@ Tables (version 1):
   profile URL (`'url'`) -> the key it was first recorded with; one row per identifier, forever.
 - `touches(run_id, person_key, campaign_id, touched_on, channel, sender_id, fit_score, status)`:
   `status` is `counted` or `cancelled`. Imported touches may have no campaign.
-- `outcomes(run_id, person_key, campaign_id, outcome, outcome_on, email, recorded_at)`: replies
-  and refusals (`replied, interested, not_interested, opted_out, bounced`), read by the caps
-  step (`suppressed`, `disinterest_cooldown`); written by `planner ledger import-outcomes`.
+- `outcomes(run_id, person_key, campaign_id, outcome, outcome_on, email_hash, recorded_at)`:
+  replies and refusals (`replied, interested, not_interested, opted_out, bounced`), written by
+  `planner ledger import-outcomes` (run kind `outcomes`), read by the caps step (`suppressed`,
+  `disinterest_cooldown`), the guardrail and `planner ledger stats`. Only outcomes of committed
+  runs count (cancelling an import withdraws them). `email_hash` is set for `bounced` only: the
+  salted hash (see `forgotten`) of the address that bounced, never the address itself.
+- `forgotten(kind, hash, person_key, forgotten_at)`: what `planner ledger forget` keeps of an
+  erased person: `sha256(salt || ':' || kind || ':' || value)` of each of their identifiers
+  (`email`, `url`) and former keys (`key`), pointing at the anonymous key their touches and
+  outcomes were moved to. A candidate row whose identifier hashes to one of them is that person
+  again, so an opt-out keeps suppressing and caps keep counting.
+
+`meta` also holds `salt`: 32 random bytes (hex) made when the ledger is created, used by every
+salted hash above; it never leaves the ledger, so the hashes match nothing outside it.
 
 Only `runs` has a primary key: the writer lock serializes writers and inserts anti-join on the
 natural keys, so the big tables carry no index to maintain or load.
@@ -83,8 +94,11 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
             status VARCHAR NOT NULL)""",
         """CREATE TABLE ledger.outcomes (
             run_id VARCHAR NOT NULL, person_key VARCHAR NOT NULL, campaign_id VARCHAR,
-            outcome VARCHAR NOT NULL, outcome_on DATE NOT NULL, email VARCHAR,
+            outcome VARCHAR NOT NULL, outcome_on DATE NOT NULL, email_hash VARCHAR,
             recorded_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE ledger.forgotten (
+            kind VARCHAR NOT NULL, hash VARCHAR NOT NULL, person_key VARCHAR NOT NULL,
+            forgotten_at TIMESTAMP NOT NULL)""",
         "INSERT INTO ledger.meta VALUES ('application', 'planner-ledger'), ('generation', '0')",
     ),
 }

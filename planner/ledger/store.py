@@ -30,6 +30,7 @@ import duckdb
 from planner import __version__
 from planner.errors import LedgerError
 from planner.ledger import _hooks
+from planner.ledger.hashing import ensure_salt, read_salt
 from planner.ledger.lock import Notify, file_lock
 from planner.ledger.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
 
@@ -67,6 +68,10 @@ class Store(Protocol):
 
     def attached(self, con: duckdb.DuckDBPyConnection) -> AbstractContextManager[None]:
         """The ledger attached read-only as `ledger` into `con` for the `with` block."""
+        ...
+
+    def compact(self) -> None:
+        """Rewrite the storage so that deleted values are physically gone (writer lock held)."""
         ...
 
 
@@ -126,6 +131,8 @@ def _version(con: duckdb.DuckDBPyConnection, name: str) -> int:
 def create_schema(con: duckdb.DuckDBPyConnection, current: int = 0) -> None:
     """Apply the migrations after `current` to the attached `ledger`, in one transaction."""
     if current >= SCHEMA_VERSION:
+        if read_salt(con) is None:  # a ledger made before salts existed (never shipped)
+            ensure_salt(con)
         return
     con.execute("BEGIN TRANSACTION")
     try:
@@ -136,6 +143,7 @@ def create_schema(con: duckdb.DuckDBPyConnection, current: int = 0) -> None:
                 "INSERT INTO ledger.schema_info VALUES (?, ?, ?)",
                 [version, datetime.now(UTC).replace(tzinfo=None), __version__],
             )
+        ensure_salt(con)
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):
@@ -287,6 +295,50 @@ class FileStore:
             finally:
                 con.close()
 
+    def compact(self) -> None:
+        """Copy the ledger into a fresh file and rename it over the old one.
+
+        DuckDB leaves deleted and overwritten values in the file's free blocks; after `planner
+        ledger forget` they must be gone from the disk too, not only from the tables. Call with
+        the writer lock held. A crash before the rename leaves the old file as it was (the
+        half-written copy is removed by the next compaction); the rename is atomic.
+        """
+        if not self.exists():
+            return
+        for stale in self.path.parent.glob(f".{self.path.name}.compact-*"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        tmp = self.path.with_name(f".{self.path.name}.compact-{os.getpid()}")
+        with (
+            file_lock(self.io_lock, exclusive=True, what="using it") as _,
+            translate_errors(self.name),
+            _private_files(),
+        ):
+            con = duckdb.connect()
+            try:
+                con.execute("ATTACH ? AS ledger", [str(self.path)])
+                con.execute("CHECKPOINT ledger")
+                con.execute("ATTACH ? AS fresh", [str(tmp)])
+                con.execute("COPY FROM DATABASE ledger TO fresh")
+                con.execute("DETACH fresh")
+                con.execute("DETACH ledger")
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                raise
+            finally:
+                con.close()
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            wal = self.path.with_name(self.path.name + ".wal")
+            with contextlib.suppress(FileNotFoundError):
+                wal.unlink()  # checkpointed above; it must never be replayed onto the copy
+            os.replace(tmp, self.path)
+            self._chmod()
+
     @contextlib.contextmanager
     def attached(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         if not self.exists():
@@ -332,6 +384,9 @@ class MemoryStore:
     @contextlib.contextmanager
     def session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         yield from self.session_gen()
+
+    def compact(self) -> None:
+        return
 
     @contextlib.contextmanager
     def attached(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:

@@ -119,7 +119,7 @@ def test_fast_path_agrees_with_the_full_chain(
 @settings(max_examples=300, deadline=None)
 @given(slugs, slugs)
 def test_email_fast_path_agrees_with_the_full_chain(local: str, domain: str) -> None:
-    # `mailto:` forms never take the fast path (covered by the table tests above).
+    # `mailto:` forms never take the fast path (as in normalize_email; table tests cover them).
     low = lower(local + "@" + domain)
-    assume(compile_re(identity._EMAIL_FAST).search(low))
+    assume(not low.startswith("mailto:") and compile_re(identity._EMAIL_FAST).search(low))
     assert identity._email_slow(low) == low

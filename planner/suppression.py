@@ -47,7 +47,7 @@ from planner.config import Campaign
 from planner.errors import InputError
 from planner.normalize import companies
 from planner.normalize._sql import Param, Sql, fmt, ident
-from planner.normalize._text import WS_RUN, collapse, compile_re, lower
+from planner.normalize._text import WS_RUN, collapse, compile_re, decode_bytes, header_key, lower
 from planner.normalize.identity import normalize_email, normalize_profile_url
 
 #: Accepted header names (lowercased, spaces and dashes as `_`) per column.
@@ -128,17 +128,6 @@ def _full(first: str | None, last: str | None) -> str | None:
 # --------------------------------------------------------------------------- reading
 
 
-def _header_key(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
 def _value(record: list[str], index: dict[str, int], col: str) -> str | None:
     i = index.get(col)
     if i is None:
@@ -206,7 +195,7 @@ def _entry(
 def read_file(path: Path, file_index: int, label: str) -> tuple[list[dict[str, Any]], list[str]]:
     """Entries of one suppression file and its problems (`label:line: what`), in line order."""
     try:
-        text = _decode(path.read_bytes())
+        text = decode_bytes(path.read_bytes())
     except OSError as exc:
         return [], [f"{label}: cannot read the file: {exc.strerror or type(exc).__name__}"]
     first = text.split("\n", 1)[0]
@@ -222,7 +211,7 @@ def read_file(path: Path, file_index: int, label: str) -> tuple[list[dict[str, A
         return [], [f"{label}:1: unreadable CSV ({exc.__class__.__name__})"]
     index: dict[str, int] = {}
     for i, h in enumerate(header):
-        col = next((c for c, names in COLUMNS.items() if _header_key(h) in names), None)
+        col = next((c for c, names in COLUMNS.items() if header_key(h) in names), None)
         if col is not None and col not in index:
             index[col] = i
     headerless = not index

@@ -39,6 +39,7 @@ from planner.ledger.hashing import ensure_salt, hash_value, read_salt
 from planner.ledger.lock import Notify
 from planner.ledger.schema import CANCELLED, COMMITTED, COUNTED, SCHEMA_VERSION
 from planner.ledger.store import first_row, translate_errors
+from planner.normalize._text import decode_bytes, header_key
 from planner.normalize.identity import email_sql, normalize_email, normalize_profile_url, url_sql
 from planner.persons import assign_person_keys
 
@@ -283,17 +284,6 @@ _CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 MAX_PROBLEMS_SHOWN = 50
 
 
-def _header_key(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
 def _read_import(
     file: Path,
     columns: dict[str, tuple[str, ...]] = IMPORT_COLUMNS,
@@ -318,7 +308,7 @@ def _read_import(
         raw = file.read_bytes()
     except OSError as exc:
         raise InputError(f"{file}: cannot read: {exc.strerror}", hint="check the path") from exc
-    text = _decode(raw)
+    text = decode_bytes(raw)
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t", "|"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -326,7 +316,7 @@ def _read_import(
         header = next(reader)
     except StopIteration:
         raise InputError(f"{file}: the file is empty", hint=hint) from None
-    keys = [_header_key(h) for h in header]
+    keys = [header_key(h) for h in header]
     index: dict[str, int] = {}
     rank: dict[str, int] = {}
     for i, k in enumerate(keys):
@@ -435,6 +425,20 @@ def _validate(con: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
     return problems
 
 
+def _refuse_reimport(con: duckdb.DuckDBPyConnection, file: Path, sha: str, *, kind: str) -> None:
+    """The same file (by content) is imported once; cancelling its run allows it again."""
+    dup = first_row(
+        con,
+        "SELECT run_id FROM ledger.runs WHERE kind = ? AND source_sha256 = ? AND status = ?",
+        [kind, sha, COMMITTED],
+    )
+    if dup is not None:
+        raise InputError(
+            f"{file}: this file was already imported as run {dup[0]}",
+            hint=f"to import it again, first `planner ledger cancel {dup[0]}`",
+        )
+
+
 def import_touches(
     file: Path, path: PathLike = None, notify: Notify | None = None
 ) -> dict[str, Any]:
@@ -474,17 +478,7 @@ def import_touches(
         store.session(write=True) as con,
         translate_errors(store.name),
     ):
-        dup = first_row(
-            con,
-            "SELECT run_id FROM ledger.runs WHERE kind = 'import' AND source_sha256 = ?"
-            " AND status = ?",
-            [sha, COMMITTED],
-        )
-        if dup is not None:
-            raise InputError(
-                f"{file}: this file was already imported as run {dup[0]}",
-                hint=f"to import it again, first `planner ledger cancel {dup[0]}`",
-            )
+        _refuse_reimport(con, file, sha, kind="import")
         touches, identities, merges = _import_frames(con, rows, str(file))
         n = write_run(
             con,
@@ -754,17 +748,7 @@ def import_outcomes(
         store.session(write=True) as con,
         translate_errors(store.name),
     ):
-        dup = first_row(
-            con,
-            "SELECT run_id FROM ledger.runs WHERE kind = 'outcomes' AND source_sha256 = ?"
-            " AND status = ?",
-            [sha, COMMITTED],
-        )
-        if dup is not None:
-            raise InputError(
-                f"{file}: this file was already imported as run {dup[0]}",
-                hint=f"to import it again, first `planner ledger cancel {dup[0]}`",
-            )
+        _refuse_reimport(con, file, sha, kind="outcomes")
         ensure_salt(con)
         keys, identities, merges = _import_persons(con, rows, str(file))
         outcomes = (

@@ -120,3 +120,16 @@ def _python_anchors(pattern: str) -> str:
 def compile_re(pattern: str) -> re.Pattern[str]:
     """Compile a pattern for Python with RE2's semantics: ASCII `\\b`/`\\w`, `$` = end of text."""
     return re.compile(_python_anchors(pattern), re.ASCII)
+
+
+def header_key(text: str) -> str:
+    """A CSV header as a lookup key: trimmed, lowercased, spaces and dashes as `_`."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def decode_bytes(raw: bytes) -> str:
+    """A small user CSV as text: UTF-8 (BOM skipped), else Windows-1252 (Excel's default)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")

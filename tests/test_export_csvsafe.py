@@ -204,3 +204,71 @@ def test_write_query_csv_streams_the_same_bytes_as_write_csv(tmp_path: Path) -> 
         assert streamed == whole
         assert (tmp_path / "streamed.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
     assert (tmp_path / "streamed.csv").read_bytes().startswith(b's\r\n""\r\na1\r\n')
+
+
+_ANY_TEXT = st.one_of(
+    st.none(),
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from(list("=+-@#\t\r\n\",; '\\")),
+            st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00"),
+        ),
+        max_size=12,
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(_ANY_TEXT, _ANY_TEXT, st.none() | st.integers(-(2**40), 2**40), st.booleans()),
+        max_size=10,
+    )
+)
+def test_duckdb_writer_gives_the_bytes_of_write_csv(
+    tmp_path_factory: pytest.TempPathFactory,
+    values: list[tuple[str | None, str | None, int | None, bool]],
+) -> None:
+    """Text/int/bool/date results go through DuckDB's CSV writer: same bytes as write_csv."""
+    import duckdb
+
+    from planner.duck import frame
+    from planner.export.csvsafe import _native_ok, write_query_csv
+
+    tmp = tmp_path_factory.mktemp("native")
+    con = duckdb.connect(config={"preserve_insertion_order": False})
+    data = pl.DataFrame(
+        values,
+        schema={"a": pl.String, "=b": pl.String, "n": pl.Int64, "ok": pl.Boolean},
+        orient="row",
+    ).with_row_index("i")
+    con.register("data", data.to_arrow())
+    sql = (
+        "SELECT a, \"=b\", n, ok, DATE '2026-01-01' + i::INT AS d FROM data"
+        " WHERE i >= $lo ORDER BY i DESC"
+    )
+    assert _native_ok(con.sql(sql, params={"lo": 0}).types)
+    whole = write_csv(frame(con, sql, {"lo": 0}), tmp / "whole.csv")
+    native = write_query_csv(con, sql, {"lo": 0}, tmp / "native.csv")
+    assert (tmp / "native.csv").read_bytes() == (tmp / "whole.csv").read_bytes()
+    assert native == whole
+    assert (tmp / "native.csv").read_bytes().startswith(b"a,'=b,n,ok,d\r\n")
+
+
+def test_duckdb_writer_keeps_the_query_order_over_many_rows(tmp_path: Path) -> None:
+    """A big ordered result stays in order though the connection does not preserve order."""
+    import duckdb
+
+    from planner.export.csvsafe import write_query_csv
+
+    con = duckdb.connect(config={"preserve_insertion_order": False, "threads": 4})
+    con.execute(
+        "CREATE TABLE t AS SELECT (range * 7919) % 300000 AS k, 'v' || range AS s"
+        " FROM range(300000)"
+    )
+    write_query_csv(con, "SELECT k, s FROM t WHERE k >= ? ORDER BY k", [0], tmp_path / "o.csv")
+    lines = (tmp_path / "o.csv").read_bytes().split(b"\r\n")
+    assert lines[0] == b"k,s"
+    keys = [int(line.split(b",")[0]) for line in lines[1:-1]]
+    assert keys == list(range(300000))
+    assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchone() == (False,)

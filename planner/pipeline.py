@@ -112,7 +112,7 @@ class Plan:
 
     def excluded(self, campaign: CampaignPlan) -> pl.DataFrame:
         """excluded.csv of one campaign (SPEC 8 columns), in input order."""
-        return frame(self.con, excluded_sql(campaign.index), {"cidx": campaign.index})
+        return frame(self.con, *excluded_query(campaign))
 
     @property
     def rejects(self) -> list[sources.Reject]:
@@ -126,9 +126,8 @@ class Plan:
 
 #: excluded.csv of campaign `$cidx` (SPEC 8 columns), in input order: the rows `dec` gives a
 #: reason, and the campaign's files' invalid rows, each at its line. Computed per campaign when
-#: it is read or written (never materialized for all campaigns at once). `{seg}` is the
-#: campaign's segment table, which holds the detail of the reasons segmentation gave (see
-#: DEC_DETAIL).
+#: it is read or written (never materialized for all campaigns at once). `{seg}` gives the
+#: detail of the reasons segmentation gave (`segment.build_detail_sql`, see DEC_DETAIL).
 EXCLUDED_SQL = """
 SELECT campaign_id, person_key, candidate_id, full_name, reason, detail, eligible_again_on
 FROM (
@@ -138,7 +137,7 @@ FROM (
            d.reason, {detail} AS detail, d.eligible_again_on, o.file_index,
            p.source_line AS line
     FROM dec d JOIN people p USING (row_id) JOIN _cids c USING (cidx)
-    JOIN _file_order o USING (source_file) JOIN {seg} s USING (row_id)
+    JOIN _file_order o USING (source_file) JOIN ({seg}) s USING (row_id)
     WHERE d.cidx = $cidx AND d.reason IS NOT NULL
     UNION ALL
     SELECT c.campaign_id, NULL, NULL, NULL, 'invalid_row',
@@ -152,16 +151,19 @@ FROM (
 ORDER BY file_index, line
 """
 
-#: The detail of a `dec` row (`d`) joined to its segment row (`s`). `dec.detail` is set only by
-#: the steps after segmentation (ledger, assignment, limit, personalization, guardrail); the
-#: segment's own detail is not copied into `dec`: one long text per row and campaign, it made
-#: `dec` of a 25-campaign build over 1M rows 7.5 GB (spilled to disk under the memory limit).
+#: The detail of a `dec` row (`d`) joined to its segment detail (`s`). `dec.detail` is set only
+#: by the steps after segmentation (ledger, assignment, limit, personalization, guardrail);
+#: segmentation's own detail is rendered when read: one long text per row and campaign, kept in
+#: `dec` and the segment tables it made a 25-campaign build over 1M rows hold 15 GB (spilled to
+#: disk under the memory limit).
 DEC_DETAIL = "coalesce(d.detail, s.detail)"
 
 
-def excluded_sql(index: int) -> str:
-    """EXCLUDED_SQL of campaign `index` (its parameter is `$cidx`)."""
-    return EXCLUDED_SQL.replace("{seg}", f"seg_{index}").replace("{detail}", DEC_DETAIL)
+def excluded_query(p: CampaignPlan) -> tuple[str, dict[str, Any]]:
+    """EXCLUDED_SQL of one campaign and its named parameters."""
+    detail_sql, params = segment.build_detail_sql(p.criteria, f"seg_{p.index}")
+    sql = EXCLUDED_SQL.replace("{seg}", detail_sql).replace("{detail}", DEC_DETAIL)
+    return sql, {**params, "cidx": p.index}
 
 
 def _today() -> date:
@@ -711,7 +713,7 @@ def write_plan(
                 for path in export.export(send_list, p.campaign, fmt, tmp):
                     hashes[path.name] = _sha256(path)
             hashes["excluded.csv"] = export.write_query_csv(
-                plan_.con, excluded_sql(p.index), {"cidx": p.index}, tmp / "excluded.csv"
+                plan_.con, *excluded_query(p), tmp / "excluded.csv"
             )
             mine = [r for r in plan_.rejects if r.file in p.files]
             if mine:
@@ -861,16 +863,19 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
         )
     found: list[dict[str, Any]] = []
     for p in plan_.campaigns:
+        mine = f"(SELECT * FROM seg_{p.index} WHERE list_contains($keys::VARCHAR[], person_key))"
+        detail_sql, params = segment.build_detail_sql(p.criteria, mine)
         rows = frame(
             plan_.con,
             f"""
-            SELECT s.*, d.reason AS decision, {DEC_DETAIL} AS final_detail,
+            SELECT g.*, d.reason AS decision, {DEC_DETAIL} AS final_detail,
                    d.eligible_again_on, p.source_file, p.source_line
-            FROM seg_{p.index} s JOIN dec d ON d.row_id = s.row_id AND d.cidx = ?
-            JOIN people p ON p.row_id = s.row_id
-            WHERE list_contains(?::VARCHAR[], s.person_key) ORDER BY s.row_id
+            FROM {mine} g JOIN dec d ON d.row_id = g.row_id AND d.cidx = $cidx
+            JOIN ({detail_sql}) s ON s.row_id = g.row_id
+            JOIN people p ON p.row_id = g.row_id
+            ORDER BY g.row_id
             """,
-            [p.index, keys],
+            {**params, "cidx": p.index, "keys": keys},
         )
         for r in rows.to_dicts():
             found.append(

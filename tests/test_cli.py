@@ -164,6 +164,17 @@ def test_explain_lists_every_check_and_score_parts(example: Path, run: Run) -> N
     assert [c["reason"] for c in first["checks"]][:3] == ["duplicate_row", "suppressed", "not_open"]
     assert set(first["score_parts"]) == {"skills", "title", "seniority", "location", "open_to_work"}
     assert first["matched_skills"][:2] == ["python", "sql"]
+    # The detail is the one the build reports for the same row (rendered from the same checks).
+    assert first["detail"] is None
+    code, stdout, _ = run("build", str(example), "--dry-run", "--json", "--as-of", "2026-11-01")
+    assert code == 0
+    dup = [
+        e
+        for e in json.loads(stdout)["excluded"]
+        if e["person_key"] == entries[1]["person_key"] and e["reason"] == "duplicate_row"
+    ]
+    assert [e["detail"] for e in dup] == [entries[1]["detail"]]
+    assert entries[1]["detail"].startswith("duplicate_row: same person as ")
 
 
 def test_explain_unknown_person(example: Path, run: Run) -> None:

@@ -17,7 +17,8 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -153,9 +154,9 @@ ORDER BY file_index, line
 
 #: The detail of a `dec` row (`d`) joined to its segment detail (`s`). `dec.detail` is set only
 #: by the steps after segmentation (ledger, assignment, limit, personalization, guardrail);
-#: segmentation's own detail is rendered when read: one long text per row and campaign, kept in
-#: `dec` and the segment tables it made a 25-campaign build over 1M rows hold 15 GB (spilled to
-#: disk under the memory limit).
+#: segmentation's own detail is rendered when read. Stored in `dec` and in the segment tables,
+#: that text (one per row and campaign) made a 25-campaign build over 1M rows hold 15 GB,
+#: spilled to disk under the memory limit.
 DEC_DETAIL = "coalesce(d.detail, s.detail)"
 
 
@@ -164,6 +165,23 @@ def excluded_query(p: CampaignPlan) -> tuple[str, dict[str, Any]]:
     detail_sql, params = segment.build_detail_sql(p.criteria, f"seg_{p.index}")
     sql = EXCLUDED_SQL.replace("{seg}", detail_sql).replace("{detail}", DEC_DETAIL)
     return sql, {**params, "cidx": p.index}
+
+
+@contextmanager
+def _memory_errors() -> Iterator[None]:
+    """DuckDB running out of the build's memory budget is the user's to fix: say how."""
+    try:
+        yield
+    except duckdb.OutOfMemoryException:
+        raise PlannerError(
+            f"the build needs more memory than its budget of {_memory_limit()}"
+            " (DuckDB ran out of memory)",
+            hint=f"set {MEMORY_LIMIT_ENV} to a larger size, e.g. {MEMORY_LIMIT_ENV}=4GB",
+        ) from None
+
+
+def _memory_limit() -> str:
+    return os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
 
 
 def _today() -> date:
@@ -233,6 +251,7 @@ def prepare(
     return plans
 
 
+@_memory_errors()
 def plan(
     campaigns: Sequence[Campaign | str | Path],
     *,
@@ -311,7 +330,7 @@ def _connect(database: str) -> tuple[duckdb.DuckDBPyConnection, Path]:
     Insertion order is not kept by default (it costs memory on big results); every output is
     ordered explicitly, and `sources.read_sources` turns it on while it numbers the rows.
     """
-    limit = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
+    limit = _memory_limit()
     spill = Path(tempfile.mkdtemp(prefix="planner-spill-"))
     config: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": limit,
@@ -670,6 +689,7 @@ def check_guardrail(plan_: Plan) -> None:
         )
 
 
+@_memory_errors()
 def write_plan(
     plan_: Plan,
     *,

@@ -1,7 +1,8 @@
 """The segmentation query (SPEC 5.1, 5.2): one set-based DuckDB statement per campaign.
 
 For every row of `people` it computes each criterion, the first failing reason code in SPEC order,
-a detail listing every failing check, the fit-score parts and the score. All campaign values are
+the fit-score parts and the score; `build_detail_sql` renders from those a detail listing every
+failing check, when it is read. All campaign values are
 bound parameters; the SQL text is generated only from the *number* of skills, phrases and cities.
 
 Fit score (documented in the README): the weighted mean of the parts a campaign uses, each in
@@ -86,12 +87,10 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
     # list_has_any(skills_list, [spellings]) gives the same answer but builds a set per row and
     # was 10x slower (1.5 s instead of 0.13 s for 8 skills over 1M rows).
     def skill_cols(rules: tuple[Any, ...], tag: str) -> list[str]:
-        cols = []
-        for i, rule in enumerate(rules):
-            col = f"{tag}{i}"
+        cols = _flag_names(tag, rules)
+        for col, rule in zip(cols, rules, strict=True):
             hits = [f"list_contains(p.skills_list, {p.bind('v', v)})" for v in rule.variants]
             sel.append(f"{_or(hits)} AS {col}")
-            cols.append(col)
         return cols
 
     all_cols = skill_cols(crit.skills_all, "sa")
@@ -268,6 +267,11 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
     return with_reason, _used(with_reason, p)
 
 
+def _flag_names(tag: str, rules: tuple[Any, ...]) -> list[str]:
+    """Column names of the per-skill match flags of the segment table (`sa0`, `sa1`, ...)."""
+    return [f"{tag}{i}" for i in range(len(rules))]
+
+
 def _used(sql: str, p: _Params) -> dict[str, Any]:
     """The parameters `sql` names: those whose expression a campaign does not need are left
     out (DuckDB refuses extras)."""
@@ -284,8 +288,8 @@ def build_detail_sql(crit: Criteria, seg: str) -> tuple[str, dict[str, Any]]:
     (reason NULL) have no detail. Parameter names start with `q` (no clash with a caller's).
     """
     p = _Params({})
-    all_cols = [f"sa{i}" for i in range(len(crit.skills_all))]
-    any_cols = [f"sy{i}" for i in range(len(crit.skills_any))]
+    all_cols = _flag_names("sa", crit.skills_all)
+    any_cols = _flag_names("sy", crit.skills_any)
     detail = _detail_sql(crit, p, all_cols, any_cols, p.bind("q", crit.min_score))
     sql = (
         f"SELECT row_id, CASE WHEN reason IS NULL THEN NULL ELSE {detail} END AS detail FROM {seg}"

@@ -62,6 +62,18 @@ SCAN_CODE = (
     "print(duckdb.execute('SELECT count(*) FROM read_csv(?)', [sys.argv[1]]).fetchone()[0])"
 )
 
+#: Context, not a target: DuckDB parsing every field of the file (the max of each column makes
+#: it materialize every value; bad rows skipped). `count(*)` lets DuckDB skip most of that work,
+#: so this is the floor for anything that reads the whole file.
+PARSE_CODE = (
+    "import sys, duckdb; "
+    "print(duckdb.execute('SELECT count(*) FROM (SELECT max(COLUMNS(*)) FROM read_csv(?, "
+    "all_varchar = true, ignore_errors = true))', [sys.argv[1]]).fetchone()[0])"
+)
+
+#: Figure -> the `parse` figure its `parse_ratio` is measured against (context, no target).
+PARSE_BASELINES = {"build": "parse", "build_big": "parse_big"}
+
 
 @dataclass
 class Run:
@@ -87,6 +99,7 @@ class Figure:
     target: str | None = None
     passed: bool | None = None
     note: str | None = None
+    parse_ratio: float | None = None
 
 
 class Failed(RuntimeError):
@@ -288,21 +301,31 @@ def judge(figures: dict[str, Figure]) -> None:
         if name == "build_big":
             assert fig.peak_rss_mib is not None
             fig.passed = fig.passed and fig.peak_rss_mib * 2**20 < BIG_RSS_LIMIT
+    for name, base in PARSE_BASELINES.items():
+        fig, ref = figures.get(name), figures.get(base)
+        if fig and ref and fig.median_s is not None and ref.median_s:
+            fig.parse_ratio = round(fig.median_s / ref.median_s, 2)
 
 
 def table(figures: dict[str, Figure]) -> str:
     """The results as a fixed-width text table."""
-    head = f"{'figure':<12} {'what':<58} {'median s':>9} {'ratio':>12} {'peak RSS':>10}  target"
+    head = (
+        f"{'figure':<12} {'what':<58} {'median s':>9} {'ratio':>16} {'vs parse':>9}"
+        f" {'peak RSS':>10}  target"
+    )
     lines = [head, "-" * (len(head) + 40)]
     for fig in figures.values():
         ratio = f"{fig.ratio:.2f}x {fig.baseline}" if fig.ratio is not None else ""
         if fig.name == "pandas" and fig.ratio is not None:
             ratio = f"{fig.ratio:.2f}x slower"
+        parse = f"{fig.parse_ratio:.2f}x" if fig.parse_ratio is not None else ""
         verdict = "" if fig.passed is None else ("PASS" if fig.passed else "FAIL")
         median = f"{fig.median_s:.2f}" if fig.median_s is not None else "-"
         rss = f"{fig.peak_rss_mib:.0f} MiB" if fig.peak_rss_mib is not None else "-"
         target = f"{verdict} ({fig.target})" if fig.target else (fig.note or "")
-        lines.append(f"{fig.name:<12} {fig.label:<58} {median:>9} {ratio:>12} {rss:>10}  {target}")
+        lines.append(
+            f"{fig.name:<12} {fig.label:<58} {median:>9} {ratio:>16} {parse:>9} {rss:>10}  {target}"
+        )
     return "\n".join(lines)
 
 
@@ -376,6 +399,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ws = Workspace(Path(tmp), ledger)
         fig("scan", f"DuckDB count(*) of {rows}", scan_command(data.candidates), args.repeat)
         fig(
+            "parse",
+            f"DuckDB parsing every field of {rows}",
+            parse_command(data.candidates),
+            args.repeat,
+        )
+        fig(
             "build",
             f"planner build, {rows}, ledger of {args.rows:,} touches",
             build_command(data.campaigns[:1], ws),
@@ -422,6 +451,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             times = args.big_repeat or args.repeat
             big_rows = f"{args.big_rows:,} rows"
             fig("scan_big", f"DuckDB count(*) of {big_rows}", scan_command(big.candidates), times)
+            fig(
+                "parse_big",
+                f"DuckDB parsing every field of {big_rows}",
+                parse_command(big.candidates),
+                times,
+            )
             empty = Workspace(Path(tmp) / "big", None)
             fig(
                 "build_big",
@@ -452,6 +487,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def scan_command(path: Path) -> list[str]:
     return [sys.executable, "-c", SCAN_CODE, str(path)]
+
+
+def parse_command(path: Path) -> list[str]:
+    return [sys.executable, "-c", PARSE_CODE, str(path)]
 
 
 def pandas_command(data: Dataset, out: Path) -> list[str]:

@@ -23,8 +23,8 @@ def test_runner_measures_real_figures(tmp_path: Path) -> None:
 
     result = json.loads(out.read_text())
     figures = result["figures"]
-    assert set(figures) == {"scan", "build", "pandas", "build_one", "build_many"}
-    for name in ("scan", "build", "build_many"):
+    assert set(figures) == {"scan", "parse", "build", "pandas", "build_one", "build_many"}
+    for name in ("scan", "parse", "build", "build_many"):
         fig = figures[name]
         assert len(fig["runs"]) == 1 and fig["runs"][0]["returncode"] == 0
         assert 0.05 < fig["median_s"] < 60
@@ -38,6 +38,9 @@ def test_runner_measures_real_figures(tmp_path: Path) -> None:
     assert many["ratio"] == round(many["median_s"] / figures["build_one"]["median_s"], 2)
     assert many["passed"] is (many["ratio"] <= 3.0)
     assert figures["build_one"]["median_s"] == build["median_s"]
+    # Context without a target: the build against DuckDB parsing every field of the file.
+    assert build["parse_ratio"] == round(build["median_s"] / figures["parse"]["median_s"], 2)
+    assert figures["parse"]["passed"] is None and figures["parse"]["target"] is None
     if has_pandas:
         assert figures["pandas"]["median_s"] > 0 and figures["pandas"]["baseline"] == "build"
     else:

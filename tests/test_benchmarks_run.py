@@ -26,7 +26,9 @@ def test_runner_measures_real_figures(tmp_path: Path) -> None:
     assert set(figures) == {"scan", "parse", "build", "pandas", "build_one", "build_many"}
     for name in ("scan", "parse", "build", "build_many"):
         fig = figures[name]
-        assert len(fig["runs"]) == 1 and fig["runs"][0]["returncode"] == 0
+        # --repeat 1, but the cheap scans always run at least 3 times (a cold first read).
+        assert len(fig["runs"]) == (3 if name in ("scan", "parse") else 1)
+        assert {r["returncode"] for r in fig["runs"]} == {0}
         assert 0.05 < fig["median_s"] < 60
         assert 20 < fig["peak_rss_mib"] < 4096  # a Python process with DuckDB: tens of MiB at least
     # Ratios are computed from the medians, and each target is judged.

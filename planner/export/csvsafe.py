@@ -252,12 +252,15 @@ def _copy_csv(
         )
         # The query's ORDER BY is the file's order: DuckDB keeps it only while insertion order
         # is preserved, which a build's connection turns off (planner.pipeline._connect).
-        row = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
-        switch = row is not None and not row[0]
+        # fetchall: DuckDB 2 refuses relation work on a connection with an unfinished result.
+        [(keeps_order,)] = con.execute(
+            "SELECT current_setting('preserve_insertion_order')"
+        ).fetchall()
+        switch = not keeps_order
         if switch:
             con.execute("SET preserve_insertion_order = true")
         try:
-            con.execute(copy, bound)
+            con.execute(copy, bound).fetchall()
         finally:
             if switch:
                 con.execute("SET preserve_insertion_order = false")

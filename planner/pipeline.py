@@ -275,6 +275,9 @@ def plan(
         src = sources.read_sources(con, specs, max_bad_rows=max_bad_rows)
         say("normalizing")
         enrich.enrich(con, source="rows", target="people")
+        # `people` holds every column of `rows` and nothing reads `rows` again: at 10M rows it
+        # is gigabytes of the memory budget or of the spill directory.
+        con.execute(f"DROP TABLE {src.table}")
         say("identifying persons")
         assign_person_keys(
             con,

@@ -401,9 +401,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="planner-bench-") as tmp:
         ws = Workspace(Path(tmp), ledger)
-        scans = max(args.repeat, MIN_SCAN_RUNS)
-        fig("scan", f"DuckDB count(*) of {rows}", scan_command(data.candidates), scans)
-        fig("parse", f"DuckDB parsing every field of {rows}", parse_command(data.candidates), scans)
+
+        def baselines(suffix: str, label: str, path: Path, times: int) -> None:
+            """The bare scan (the limit) and the full parse (context) of one data set."""
+            scans = max(times, MIN_SCAN_RUNS)
+            fig(f"scan{suffix}", f"DuckDB count(*) of {label}", scan_command(path), scans)
+            fig(
+                f"parse{suffix}",
+                f"DuckDB parsing every field of {label}",
+                parse_command(path),
+                scans,
+            )
+
+        baselines("", rows, data.candidates, args.repeat)
         fig(
             "build",
             f"planner build, {rows}, ledger of {args.rows:,} touches",
@@ -450,14 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             times = args.big_repeat or args.repeat
             big_rows = f"{args.big_rows:,} rows"
-            scans = max(times, MIN_SCAN_RUNS)
-            fig("scan_big", f"DuckDB count(*) of {big_rows}", scan_command(big.candidates), scans)
-            fig(
-                "parse_big",
-                f"DuckDB parsing every field of {big_rows}",
-                parse_command(big.candidates),
-                scans,
-            )
+            baselines("_big", big_rows, big.candidates, times)
             empty = Workspace(Path(tmp) / "big", None)
             fig(
                 "build_big",

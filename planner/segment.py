@@ -1,9 +1,9 @@
 """The segmentation query (SPEC 5.1, 5.2): one set-based DuckDB statement per campaign.
 
 For every row of `people` it computes each criterion, the first failing reason code in SPEC order,
-the fit-score parts and the score; `build_detail_sql` renders from those a detail listing every
-failing check, when it is read. All campaign values are
-bound parameters; the SQL text is generated only from the *number* of skills, phrases and cities.
+the fit-score parts and the score; `build_detail_sql` renders from those, when it is read, a
+detail listing every failing check. All campaign values are bound parameters; the SQL text is
+generated only from the *number* of skills, phrases and cities.
 
 Fit score (documented in the README): the weighted mean of the parts a campaign uses, each in
 [0, 1] — skills (required and `any` skills count 1, `nice` skills 0.5, over all listed),

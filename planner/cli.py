@@ -159,57 +159,44 @@ def build(
     ] = None,
 ) -> None:
     """Plan the campaign(s): write send lists, or preview them with --dry-run."""
-    from planner import pipeline
-    from planner.contract import FORMATS
+    from planner.builder import build as run_build
 
-    for fmt in formats or []:
-        if fmt not in FORMATS:
-            raise ConfigError(
-                f"--format: unknown format '{fmt}'", hint="use one of: " + ", ".join(FORMATS)
-            )
-    from planner.ledger import open_for_build
-
-    # A real build holds the ledger's writer lock from before it reads the ledger until its run
-    # is recorded, so a second build waits instead of planning against stale caps.
-    with (
-        closing(open_for_build(ledger, dry_run=dry_run)) as led,
-        _progress() as say,
-    ):
-        plan = pipeline.plan(
+    with _progress() as say:
+        result = run_build(
             campaigns,
+            dry_run=dry_run,
+            out=out_dir,
+            ledger=ledger,
             as_of=_as_of(as_of),
-            ledger=led,
+            formats=formats or [],
+            allow_lint_errors=allow_lint_errors,
             max_bad_rows=max_bad_rows,
             progress=say,
         )
-        try:
-            if dry_run:
-                if as_json:
-                    _print_json(pipeline.plan_json(plan))
-                else:
-                    _preview(plan)
-                return
-            pipeline.check_lint(plan, allow_lint_errors=allow_lint_errors)
-            pipeline.check_guardrail(plan)
-            _guardrail_notes(plan)
-            written = pipeline.write_plan(plan, out=out_dir, formats=formats or [], ledger=led)
-        finally:
-            plan.close()
-    run_id = written[0].run_id if written else ""
+    with result:
+        if dry_run:
+            if as_json:
+                from planner import pipeline
+
+                _print_json(pipeline.plan_json(result.plan))
+            else:
+                _preview(result.plan)
+            return
+        _guardrail_notes(result.plan)
     if as_json:
         _print_json(
             {
-                "run_id": run_id,
+                "run_id": result.run_id or "",
                 "campaigns": [
                     {"campaign_id": w.campaign_id, "out_dir": str(w.out_dir), "files": w.files}
-                    for w in written
+                    for w in result.written
                 ],
             }
         )
     else:
-        for w in written:
+        for w in result.written:
             out.print(f"{w.campaign_id}: {w.recipients} recipients -> {w.out_dir}")
-        out.print(f"run {run_id} recorded in the ledger")
+        out.print(f"run {result.run_id or ''} recorded in the ledger")
 
 
 @app.command()

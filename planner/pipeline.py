@@ -124,6 +124,12 @@ class Plan:
         if self.spill is not None:
             shutil.rmtree(self.spill, ignore_errors=True)
 
+    def __enter__(self) -> Plan:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 #: excluded.csv of campaign `$cidx` (SPEC 8 columns), in input order: the rows `dec` gives a
 #: reason, and the campaign's files' invalid rows, each at its line. Computed per campaign when
@@ -186,6 +192,14 @@ def _memory_limit() -> str:
 
 def _today() -> date:
     return datetime.now(UTC).date()
+
+
+def check_as_of(as_of: object) -> None:
+    """`as_of` is a calendar date or None; a datetime or a string is a caller's mistake."""
+    if as_of is not None and (isinstance(as_of, datetime) or not isinstance(as_of, date)):
+        raise TypeError(
+            f"as_of must be a datetime.date (e.g. date(2026, 11, 1)), not {type(as_of).__name__}"
+        )
 
 
 def _expand(campaign: Campaign) -> list[Path]:
@@ -262,6 +276,7 @@ def plan(
     database: str = ":memory:",
 ) -> Plan:
     """Compute who would be contacted for each campaign, and why everyone else would not."""
+    check_as_of(as_of)
     say = progress or (lambda _msg: None)
     as_of = as_of or _today()
     plans = prepare(campaigns)

@@ -1,0 +1,108 @@
+"""One build, one API: what `planner build` does, for the CLI and the library alike.
+
+`build(...)` is the whole command: open the ledger (the writer lock of a real build), compute the
+plan, refuse what a real build refuses (lint errors, a guardrail that blocks), write the send
+lists and record the run. A dry run stops after the plan and writes nothing. The CLI parses its
+arguments, calls this once and prints the result; a library user gets the same refusals.
+
+    with planner.build(["campaigns/example.yaml"], dry_run=True) as result:
+        for campaign in result.plan.campaigns:
+            print(campaign.id, campaign.funnel)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+
+from planner import pipeline
+from planner.config import Campaign
+from planner.contract import FORMATS
+from planner.errors import ConfigError
+from planner.ledger import open_for_build
+from planner.ledger.lock import Notify
+
+
+@dataclass
+class BuildResult:
+    """A finished build: its plan (open until `close()`), and what a real build wrote.
+
+    The plan keeps its DuckDB connection open so a caller can preview it, print it as JSON or
+    read its excluded rows; use the result as a context manager, or call `close()`.
+    """
+
+    plan: pipeline.Plan
+    dry_run: bool
+    written: list[pipeline.Written] = field(default_factory=list)
+
+    @property
+    def run_id(self) -> str | None:
+        """The recorded run's id (None for a dry run, or a real build of no campaign)."""
+        return self.written[0].run_id if self.written else None
+
+    def close(self) -> None:
+        self.plan.close()
+
+    def __enter__(self) -> BuildResult:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def check_formats(formats: Sequence[str]) -> None:
+    """Unknown `--format` values are a usage error before anything is read."""
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ConfigError(
+                f"--format: unknown format '{fmt}'", hint="use one of: " + ", ".join(FORMATS)
+            )
+
+
+def build(
+    campaigns: Sequence[Campaign | str | Path],
+    *,
+    dry_run: bool = False,
+    out: Path | None = None,
+    ledger: Path | str | None = None,
+    as_of: date | None = None,
+    formats: Sequence[str] = (),
+    allow_lint_errors: bool = False,
+    max_bad_rows: int | None = None,
+    progress: pipeline.Progress | None = None,
+    notify: Notify | None = None,
+) -> BuildResult:
+    """Plan the campaigns and, unless `dry_run`, write and record them (SPEC 8, 9).
+
+    `ledger` is a path (default: `$PLANNER_LEDGER`, else `.planner/ledger.duckdb`), exactly as
+    `--ledger`. A real build raises `LintError` on lint errors (unless `allow_lint_errors`) and
+    `RefusedError` when a sender's guardrail blocks; in both cases nothing is written and the
+    ledger is unchanged. A dry run never creates, locks or changes the ledger.
+    """
+    pipeline.check_as_of(as_of)
+    check_formats(formats)
+    # A real build holds the ledger's writer lock from before it reads the ledger until its
+    # run is recorded, so a second build waits instead of planning against stale caps.
+    with closing(open_for_build(ledger, dry_run=dry_run, notify=notify)) as led:
+        plan = pipeline.plan(
+            campaigns, as_of=as_of, ledger=led, max_bad_rows=max_bad_rows, progress=progress
+        )
+        try:
+            if dry_run:
+                return BuildResult(plan, dry_run=True)
+            pipeline.check_lint(plan, allow_lint_errors=allow_lint_errors)
+            pipeline.check_guardrail(plan)
+            written = pipeline.write_plan(plan, out=out, formats=formats, ledger=led)
+        except BaseException:
+            plan.close()
+            raise
+    return BuildResult(plan, dry_run=False, written=written)

@@ -1,0 +1,143 @@
+"""`planner.build(...)`: the library refuses what `planner build` refuses, and writes nothing then.
+
+Each refusal is checked twice, through the library and through the CLI, on the same files and
+the same ledger: same refusal, same exit code, no output directory, no run in the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import planner
+from planner.errors import LintError, RefusedError
+from planner.ledger.commands import import_outcomes, import_touches
+from tests.test_ledger_support import ledger_rows
+from tests.test_outcomes_support import days, run_main, write_campaign, write_csv, write_people
+
+T = dt.date(2026, 6, 15)
+
+
+@pytest.fixture()
+def people(tmp_path: Path) -> Path:
+    return write_people(
+        tmp_path / "people.csv",
+        [
+            ("c1", "Ana", "Silva", "ana@example.org", None, "Data Engineer"),
+            ("c2", "Ben", "Okafor", "ben@example.org", None, "Data Engineer"),
+        ],
+    )
+
+
+def _runs(ledger: Path) -> int:
+    if not ledger.exists():
+        return 0
+    (n,) = ledger_rows(ledger, "SELECT count(*) FROM runs")[0]
+    assert isinstance(n, int)
+    return n
+
+
+def test_real_build_writes_and_records(tmp_path: Path, people: Path) -> None:
+    campaign = write_campaign(tmp_path, "camp-a", [people.name])
+    ledger = tmp_path / "ledger.duckdb"
+    with planner.build([campaign], ledger=ledger, as_of=T, out=tmp_path / "out") as result:
+        assert not result.dry_run
+        assert [w.recipients for w in result.written] == [2]
+        assert result.run_id is not None and result.run_id.startswith("20260615-")
+        assert result.plan.campaigns[0].recipients["candidate_id"].to_list() == ["c1", "c2"]
+    assert (tmp_path / "out" / "send_list.csv").is_file()
+    assert _runs(ledger) == 1
+
+
+def test_dry_run_writes_nothing_and_creates_no_ledger(tmp_path: Path, people: Path) -> None:
+    campaign = write_campaign(tmp_path, "camp-a", [people.name])
+    ledger = tmp_path / "ledger.duckdb"
+    with planner.build([campaign], dry_run=True, ledger=ledger, as_of=T) as result:
+        assert result.written == [] and result.run_id is None
+        assert result.plan.campaigns[0].funnel["recipients"] == 2
+    assert not ledger.exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_lint_errors_refused_by_library_and_cli(
+    tmp_path: Path,
+    people: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    campaign = write_campaign(tmp_path, "camp-l", [people.name])
+    # A generic greeting and no name field: lint error `generic-greeting`.
+    text = campaign.read_text(encoding="utf-8").replace(
+        "Hi {{ first_name }}, your work", "Dear Candidate, the work"
+    )
+    campaign.write_text(text, encoding="utf-8")
+    ledger = tmp_path / "ledger.duckdb"
+    with pytest.raises(LintError, match="lint error"):
+        planner.build([campaign], ledger=ledger, as_of=T, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert _runs(ledger) == 0
+    monkeypatch.chdir(tmp_path)
+    code, _, stderr = run_main(
+        capsys, "build", str(campaign), "--ledger", str(ledger), "--as-of", "2026-06-15"
+    )
+    assert code == 1 and "lint error" in stderr
+    assert not (tmp_path / "out").exists()
+    assert _runs(ledger) == 0
+    # The same campaign builds once the user accepts the findings, in both.
+    with planner.build(
+        [campaign], ledger=ledger, as_of=T, out=tmp_path / "o1", allow_lint_errors=True
+    ) as result:
+        assert [w.recipients for w in result.written] == [2]
+
+
+def test_guardrail_block_refused_by_library_and_cli(
+    tmp_path: Path, people: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = tmp_path / "ledger.duckdb"
+    rows = [(f"w{i}@example.com", days(T, -(i % 14)), "old-camp", "dana") for i in range(100)]
+    import_touches(
+        write_csv(tmp_path / "t.csv", ["email", "date", "campaign_id", "sender_id"], rows), ledger
+    )
+    replies = [(email, "replied", days(d, 1) if d < T else d) for email, d, _, _ in rows[:5]]
+    import_outcomes(write_csv(tmp_path / "r.csv", ["email", "outcome", "date"], replies), ledger)
+    campaign = write_campaign(tmp_path, "camp-b", [people.name], action="block")
+    runs_before = _runs(ledger)
+    with pytest.raises(RefusedError, match="guardrail blocks"):
+        planner.build([campaign], ledger=ledger, as_of=T, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert _runs(ledger) == runs_before
+    code, _, stderr = run_main(
+        capsys,
+        "build",
+        str(campaign),
+        "--ledger",
+        str(ledger),
+        "--as-of",
+        "2026-06-15",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert code == 1 and "guardrail blocks" in stderr
+    assert not (tmp_path / "out").exists()
+    assert _runs(ledger) == runs_before
+    # A dry run shows the block instead of refusing.
+    with planner.build([campaign], dry_run=True, ledger=ledger, as_of=T) as result:
+        assert result.plan.campaigns[0].guardrail["status"] == "block"
+
+
+@pytest.mark.parametrize("bad", ["2026-06-15", dt.datetime(2026, 6, 15, 9, 0), 20260615])
+def test_as_of_accepts_only_a_date(tmp_path: Path, people: Path, bad: object) -> None:
+    campaign = write_campaign(tmp_path, "camp-a", [people.name])
+    with pytest.raises(TypeError, match=r"as_of must be a datetime\.date"):
+        planner.build([campaign], dry_run=True, as_of=bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"as_of must be a datetime\.date"):
+        planner.plan([campaign], as_of=bad)  # type: ignore[arg-type]
+
+
+def test_unknown_format_refused_before_reading(tmp_path: Path, people: Path) -> None:
+    campaign = write_campaign(tmp_path, "camp-a", [people.name])
+    with pytest.raises(planner.errors.ConfigError, match="--format: unknown format 'xls'"):
+        planner.build([campaign], formats=["xls"], ledger=tmp_path / "l.duckdb")
+    assert not (tmp_path / "l.duckdb").exists()

@@ -72,7 +72,7 @@ def build(
     campaigns: Sequence[Campaign | str | Path],
     *,
     dry_run: bool = False,
-    out: Path | None = None,
+    out: Path | str | None = None,
     ledger: Path | str | None = None,
     as_of: date | None = None,
     formats: Sequence[str] = (),
@@ -101,7 +101,9 @@ def build(
                 return BuildResult(plan, dry_run=True)
             pipeline.check_lint(plan, allow_lint_errors=allow_lint_errors)
             pipeline.check_guardrail(plan)
-            written = pipeline.write_plan(plan, out=out, formats=formats, ledger=led)
+            written = pipeline.write_plan(
+                plan, out=None if out is None else Path(out), formats=formats, ledger=led
+            )
         except BaseException:
             plan.close()
             raise

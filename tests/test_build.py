@@ -42,7 +42,10 @@ def _runs(ledger: Path) -> int:
 def test_real_build_writes_and_records(tmp_path: Path, people: Path) -> None:
     campaign = write_campaign(tmp_path, "camp-a", [people.name])
     ledger = tmp_path / "ledger.duckdb"
-    with planner.build([campaign], ledger=ledger, as_of=T, out=tmp_path / "out") as result:
+    # Paths may be strings, as in the README.
+    with planner.build(
+        [str(campaign)], ledger=str(ledger), as_of=T, out=str(tmp_path / "out")
+    ) as result:
         assert not result.dry_run
         assert [w.recipients for w in result.written] == [2]
         assert result.run_id is not None and result.run_id.startswith("20260615-")

@@ -183,6 +183,8 @@ def build(
                 _preview(result.plan)
             return
         _guardrail_notes(result.plan)
+    for w in result.written:
+        _incomplete_notes(w.campaign_id, w.incomplete, "manifest.json")
     if as_json:
         _print_json(
             {
@@ -258,6 +260,8 @@ def export_run(
                 f"--format: unknown format '{fmt}'", hint="use one of: " + ", ".join(FORMATS)
             )
     results = do_export(run_id, list(dict.fromkeys(formats)), out=out_dir, path=ledger)
+    for r in results:
+        _incomplete_notes(r["campaign_id"], r["incomplete"], "--json")
     if as_json:
         _print_json(results)
         return
@@ -325,6 +329,18 @@ def _preview(plan: Any) -> None:
             f"{g.get('min_response_rate', 0) * 100:g}%: {g.get('action')}"
             + (f", {g['cut']} cut" if g.get("cut") else "")
             + ")"
+        )
+
+
+def _incomplete_notes(campaign_id: str, incomplete: dict[str, Any], listed_in: str) -> None:
+    """Recipients an ATS file leaves out because its importer requires a field they lack."""
+    for fmt, info in incomplete.items():
+        fields = ", ".join(f"{n} without {name}" for name, n in info["missing"].items())
+        err.print(
+            f"planner: warning: {campaign_id}: {fmt}: {info['count']} recipient(s) left out of"
+            f" the import file, which requires the field ({fields}); they stay in"
+            f" send_list.csv and their person keys are listed in {listed_in}",
+            markup=False,
         )
 
 

@@ -224,9 +224,58 @@ class Message(_Model):
     min_personal_fields: int = Field(default=2, ge=0)
 
 
+class GreenhouseExport(_Model):
+    """Greenhouse prospect import: values must match names configured in Greenhouse."""
+
+    source: NonEmptyStr | None = Field(
+        default=None, description="Source name as configured in Greenhouse (default 'planner')."
+    )
+    who_gets_credit: NonEmptyStr | None = Field(
+        default=None, description="A Greenhouse user's email (default: sender.email, name, id)."
+    )
+    job: NonEmptyStr | None = Field(
+        default=None,
+        description="Job name in Greenhouse (default: role.title). Prospects on a GDPR-configured"
+        " job are emailed GDPR information by Greenhouse after the import.",
+    )
+    office: NonEmptyStr | None = Field(
+        default=None, description="Office name in Greenhouse (default: role.location)."
+    )
+    department: NonEmptyStr | None = None
+    prospect_pool: NonEmptyStr | None = None
+    prospect_stage: NonEmptyStr | None = None
+
+
+#: Lever's fixed list of origins, spelled as its importer wants them.
+LeverOrigin = Literal["Applied", "Sourced", "Referred", "University", "Internal", "Agency"]
+
+
+class LeverExport(_Model):
+    """Lever candidate import: stage and sources spelled exactly as in Lever."""
+
+    stage: NonEmptyStr = Field(default="New Lead", description="Stage name, exactly as in Lever.")
+    origin: LeverOrigin = Field(default="Sourced", description="One of Lever's fixed origins.")
+    sources: list[NonEmptyStr] = Field(
+        default_factory=lambda: ["planner"], min_length=1, description="Source names."
+    )
+
+
+class AshbyExport(_Model):
+    """Ashby API bodies: ids from your Ashby account (source.list, user.search, job.list)."""
+
+    source_id: NonEmptyStr | None = None
+    credited_to_user_id: NonEmptyStr | None = None
+    job_id: NonEmptyStr | None = Field(
+        default=None, description="Attach every candidate to this job (application.create)."
+    )
+
+
 class Export(_Model):
     formats: list[FormatName] = Field(default_factory=lambda: ["csv"])  # type: ignore[arg-type]
     tags: list[NonEmptyStr] = Field(default_factory=list)
+    greenhouse: GreenhouseExport = Field(default_factory=GreenhouseExport)
+    lever: LeverExport = Field(default_factory=LeverExport)
+    ashby: AshbyExport = Field(default_factory=AshbyExport)
 
 
 class Guardrail(_Model):

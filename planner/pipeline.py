@@ -655,6 +655,8 @@ class Written:
     out_dir: Path
     recipients: int
     files: dict[str, str]  # file name -> sha256
+    #: format -> recipients that format's importer could not take (`export.incomplete_summary`)
+    incomplete: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _sha256(path: Path) -> str:
@@ -741,15 +743,17 @@ def write_plan(
         written: list[Written] = []
         send_lists: dict[str, pl.DataFrame] = {}
         for p, final, tmp in targets:
-            tmp.mkdir(parents=True)
+            tmp.mkdir(parents=True, mode=0o700)
             send_list = p.recipients.with_columns(pl.lit(run_id).alias("run_id")).select(
                 SEND_LIST_COLUMNS
             )
             send_lists[p.id] = send_list
             hashes: dict[str, str] = {}
-            for fmt in dict.fromkeys(["csv", *p.campaign.export.formats, *formats]):
+            wanted = list(dict.fromkeys(["csv", *p.campaign.export.formats, *formats]))
+            for fmt in wanted:
                 for path in export.export(send_list, p.campaign, fmt, tmp):
                     hashes[path.name] = _sha256(path)
+            incomplete = export.incomplete_summary(send_list, p.campaign, wanted)
             hashes["excluded.csv"] = export.write_query_csv(
                 plan_.con, *excluded_query(p), tmp / "excluded.csv"
             )
@@ -765,8 +769,10 @@ def write_plan(
                     schema={"file": pl.Utf8, "line": pl.Int64, "error": pl.Utf8, "column": pl.Utf8},
                 )
                 hashes["rejects.csv"] = export.write_csv(rejects, tmp / "rejects.csv")
-            _write_json(tmp / "manifest.json", manifest_of(plan_, p, run_id, hashes))
-            written.append(Written(p.id, run_id, final, send_list.height, hashes))
+            manifest = manifest_of(plan_, p, run_id, hashes)
+            manifest["export_incomplete"] = incomplete
+            _write_json(tmp / "manifest.json", manifest)
+            written.append(Written(p.id, run_id, final, send_list.height, hashes, incomplete))
         if ledger is not None:
             ledger.record_run(run_id, plan_.campaigns, plan_.as_of, send_lists, plan_.con)
         committed = True

@@ -7,6 +7,7 @@ the same ledger: same refusal, same exit code, no output directory, no run in th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,13 @@ import planner
 from planner.errors import LintError, RefusedError
 from planner.ledger.commands import import_outcomes, import_touches
 from tests.test_ledger_support import ledger_rows
-from tests.test_outcomes_support import days, run_main, write_campaign, write_csv, write_people
+from tests.test_outcomes_support import (
+    days,
+    run_main,
+    write_campaign,
+    write_csv,
+    write_people,
+)
 
 T = dt.date(2026, 6, 15)
 
@@ -144,3 +151,73 @@ def test_unknown_format_refused_before_reading(tmp_path: Path, people: Path) -> 
     with pytest.raises(planner.errors.ConfigError, match="--format: unknown format 'xls'"):
         planner.build([campaign], formats=["xls"], ledger=tmp_path / "l.duckdb")
     assert not (tmp_path / "l.duckdb").exists()
+
+
+def test_ats_rows_missing_a_required_field_are_named_not_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    people = write_people(
+        tmp_path / "people.csv",
+        [
+            ("c1", "Ana", "Silva", "ana@example.org", None, "Data Engineer"),
+            ("c2", "Ben", "Okafor", None, "https://www.linkedin.com/in/ben-o", "Data Engineer"),
+        ],
+    )
+    campaign = write_campaign(tmp_path, "camp-a", [people.name])
+    ledger, out = tmp_path / "ledger.duckdb", tmp_path / "out"
+    code, stdout, stderr = run_main(
+        capsys,
+        "build",
+        str(campaign),
+        "--ledger",
+        str(ledger),
+        "--as-of",
+        "2026-06-15",
+        "--out",
+        str(out),
+        "--format",
+        "linkedin_recruiter",
+        "--format",
+        "lever",
+    )
+    assert code == 0, stderr
+    assert "camp-a: 2 recipients" in stdout
+    assert (
+        "planner: warning: camp-a: linkedin_recruiter: 1 recipient(s) left out of the import"
+        " file, which requires the field (1 without Email)"
+    ) in stderr
+    assert "lever" not in stderr  # Lever needs no email: everyone is in its file
+    lines = (out / "linkedin_recruiter_camp-a_part001.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in lines] == ["First name", "Ana"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    (ben_key,) = [k for k in manifest["export_incomplete"]["linkedin_recruiter"]["person_keys"]]
+    assert manifest["export_incomplete"] == {
+        "linkedin_recruiter": {"count": 1, "missing": {"Email": 1}, "person_keys": [ben_key]}
+    }
+    send = (out / "send_list.csv").read_text()
+    assert ben_key in send and "Ben" in send  # still in the send list
+
+
+def test_every_file_a_build_writes_is_private(tmp_path: Path, people: Path) -> None:
+    campaign = write_campaign(tmp_path, "camp-a", [people.name])
+    # One broken row, so that rejects.csv is written too.
+    people.write_text(people.read_text(encoding="utf-8") + '"c3,"broken\n', encoding="utf-8")
+    out = tmp_path / "out"
+    formats = ["jsonl", "parquet", "greenhouse", "lever", "ashby", "linkedin_recruiter"]
+    with planner.build(
+        [campaign],
+        ledger=tmp_path / "l.duckdb",
+        as_of=T,
+        out=out,
+        formats=formats,
+        max_bad_rows=5,
+    ) as result:
+        assert result.written
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    names = {p.name for p in files}
+    assert {"send_list.csv", "excluded.csv", "rejects.csv", "manifest.json"} <= names
+    assert len(files) >= 10
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in files} == {
+        p.name: "0o600" for p in files
+    }
+    assert oct(out.stat().st_mode & 0o777) == "0o700"

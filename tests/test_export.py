@@ -24,7 +24,14 @@ from polars.testing import assert_frame_equal
 from planner.config import Campaign
 from planner.contract import FORMATS, SEND_LIST_COLUMNS
 from planner.errors import ExportError
-from planner.export import EXPORTERS, export, export_all, get_exporter, neutralize_text
+from planner.export import (
+    EXPORTERS,
+    export,
+    export_all,
+    get_exporter,
+    incomplete,
+    neutralize_text,
+)
 from planner.export import base as export_base
 from planner.export.base import SEND_LIST_SCHEMA, write_csv_parts
 
@@ -228,7 +235,7 @@ def test_golden_file_names(exported: dict[str, list[Path]]) -> None:
         "parquet": ["send_list.parquet"],
         "greenhouse": ["greenhouse_acme-data-eng-q4_part001.csv"],
         "lever": ["lever_acme-data-eng-q4_part001.csv"],
-        "ashby": ["ashby_acme-data-eng-q4.jsonl"],
+        "ashby": ["ashby_acme-data-eng-q4.jsonl", "ashby_acme-data-eng-q4_tags.jsonl"],
         "linkedin_recruiter": ["linkedin_recruiter_acme-data-eng-q4_part001.csv"],
     }
 
@@ -314,7 +321,7 @@ def test_greenhouse_columns_and_mapping(exported: dict[str, list[Path]]) -> None
     assert oyvind["Social Media"] == "https://linkedin.com/in/oyvind"
     assert zoe["Address"] == "Berlin, Germany" and jose["Address"] == "Spain"
     assert li["Address"] == "Shanghai, XX"  # unknown code kept as is
-    assert zoe["Source"] == "planner: acme-data-eng-q4"
+    assert zoe["Source"] == "planner"
     assert zoe["Who gets credit"] == "dana@acme.example"
     assert zoe["Job"] == "Senior Data Engineer" and zoe["Office"] == "Berlin, Germany"
     assert zoe["Notes"] == (
@@ -365,7 +372,7 @@ def test_lever_columns_and_rules(exported: dict[str, list[Path]]) -> None:
     ]
     zoe = records[0]
     assert zoe["Tags"] == "q4-data,berlin remote,acme-data-eng-q4"  # comma, no space
-    assert zoe["Sources"] == "planner" and zoe["Origin"] == "sourced"
+    assert zoe["Sources"] == "planner" and zoe["Origin"] == "Sourced"  # Lever's fixed list
     assert zoe["Stage"] == "New Lead"
     assert zoe["Lever Posting URL"] == "https://jobs.lever.co/acme/123"
     assert records[2]["Links"] == "https://github.com/jnunez"
@@ -379,32 +386,70 @@ def test_lever_posting_url_only_for_lever_postings(tmp_path: Path) -> None:
     assert {r["Lever Posting URL"] for r in read_csv_dicts(path)} == {""}
 
 
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+#: The fields of Ashby's candidate.create request body (its API reference).
+ASHBY_CANDIDATE_CREATE = {
+    "name",
+    "email",
+    "phoneNumber",
+    "linkedInUrl",
+    "githubUrl",
+    "website",
+    "alternateEmailAddresses",
+    "sourceId",
+    "creditedToUserId",
+    "location",
+}
+
+
 def test_ashby_bodies(exported: dict[str, list[Path]]) -> None:
-    (path,) = exported["ashby"]
-    lines = path.read_text(encoding="utf-8").splitlines()
-    bodies = [json.loads(line) for line in lines]
-    tags = ["q4-data", "berlin, remote", "acme-data-eng-q4"]
+    path, tags_path = exported["ashby"]
+    bodies = _jsonl(path)
     assert bodies[0] == {
         "name": 'Zoë "Zo" O\'Brien, Jr.',
         "email": "zoe@example.com",
         "linkedInUrl": "https://www.linkedin.com/in/zoe-obrien",
         "location": {"city": "Berlin", "country": "Germany"},
-        "tags": tags,
     }
     assert bodies[1] == {
         "name": "Øyvind Støre",
         "linkedInUrl": "https://linkedin.com/in/oyvind",
         "location": {"city": "Oslo", "country": "Norway"},
-        "tags": tags,
     }
     assert bodies[2]["website"] == "https://github.com/jnunez"
     assert "linkedInUrl" not in bodies[2] and bodies[2]["location"] == {"country": "Spain"}
-    assert bodies[3] == {
-        "name": "李 小龙",
-        "location": {"city": "Shanghai", "country": "XX"},
-        "tags": tags,
-    }
+    assert bodies[3] == {"name": "李 小龙", "location": {"city": "Shanghai", "country": "XX"}}
     assert all(None not in b.values() for b in bodies)
+    # Only candidate.create's own fields: tags are separate requests.
+    assert set().union(*bodies) <= ASHBY_CANDIDATE_CREATE
+    assert _jsonl(tags_path) == [
+        {"title": "q4-data"},
+        {"title": "berlin, remote"},
+        {"title": "acme-data-eng-q4"},
+    ]
+    assert tags_path.name == "ashby_acme-data-eng-q4_tags.jsonl"
+
+
+def test_ashby_ids_and_applications(tmp_path: Path) -> None:
+    settings = {"source_id": "src-1", "credited_to_user_id": "user-7", "job_id": "job-42"}
+    campaign = make_campaign(export={"formats": ["ashby"], "ashby": settings})
+    paths = export(send_list(), campaign, "ashby", tmp_path)
+    assert [p.name for p in paths] == [
+        "ashby_acme-data-eng-q4.jsonl",
+        "ashby_acme-data-eng-q4_applications.jsonl",
+        "ashby_acme-data-eng-q4_tags.jsonl",
+    ]
+    candidates, applications, _tags = (_jsonl(p) for p in paths)
+    assert [(b["sourceId"], b["creditedToUserId"]) for b in candidates] == [
+        ("src-1", "user-7")
+    ] * len(ROWS)
+    # Line i attaches the candidate of line i; the pusher adds candidateId from the response.
+    assert applications == [
+        {"jobId": "job-42", "sourceId": "src-1", "creditedToUserId": "user-7"}
+    ] * len(candidates)
 
 
 def test_linkedin_recruiter_columns(exported: dict[str, list[Path]]) -> None:
@@ -425,8 +470,49 @@ def test_linkedin_recruiter_columns(exported: dict[str, list[Path]]) -> None:
     ]
     assert {r["Note visibility"] for r in records} == {"PROJECT_MEMBERS"}
     assert {r["Tags"] for r in records} == {"q4-data, berlin remote"}
-    assert records[1]["Job title"] == "'" + ROWS[1]["current_title"]
+    # LinkedIn requires an email: Øyvind and 李 have none and are left out (named below).
+    assert [r["First name"] for r in records] == ["Zoë", "José"]
+    assert records[1]["Job title"] == "'" + ROWS[2]["current_title"]
     assert records[0]["Note"].startswith("Fit score 0.9512. ")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "missing"),
+    [
+        ("csv", []),
+        ("jsonl", []),
+        ("parquet", []),
+        ("lever", []),
+        ("ashby", []),
+        ("greenhouse", [("url:linkedin.com/in/mono", ["Last Name"])]),
+        (
+            "linkedin_recruiter",
+            [
+                ("url:linkedin.com/in/oyvind", ["Email"]),
+                ("src:sourcer:42", ["Email"]),
+                ("url:linkedin.com/in/mono", ["Last name", "Email"]),
+            ],
+        ),
+    ],
+)
+def test_incomplete_rows_are_named_and_left_out(
+    tmp_path: Path, fmt: str, missing: list[tuple[str, list[str]]]
+) -> None:
+    mono = row(
+        person_key="url:linkedin.com/in/mono",
+        candidate_id="c9",
+        first_name="Suharto",
+        full_name="Suharto",
+        profile_url="linkedin.com/in/mono",
+        fit_score=0.4,
+    )
+    frame = pl.DataFrame([*ROWS, mono], schema=dict(SEND_LIST_SCHEMA))
+    named = incomplete(frame, make_campaign(), fmt)
+    assert list(zip(named["person_key"], named["missing"].to_list(), strict=True)) == missing
+    written = export(frame, make_campaign(), fmt, tmp_path)
+    if fmt in {"greenhouse", "linkedin_recruiter", "lever"}:
+        (path,) = written
+        assert len(read_csv_dicts(path)) == frame.height - len(missing)
 
 
 def test_linkedin_recruiter_without_tags(tmp_path: Path) -> None:
@@ -453,10 +539,14 @@ def test_csv_formats_round_trip_people(
     email: str,
 ) -> None:
     records = [r for path in exported[fmt] for r in read_csv_dicts(path)]
-    assert len(records) == len(PEOPLE)
-    for (p_first, p_last, p_full, p_email), record, source in zip(
-        PEOPLE, records, ROWS, strict=True
-    ):
+    # LinkedIn Recruiter leaves out the rows without an email (its importer requires one).
+    kept = [
+        (p, s)
+        for p, s in zip(PEOPLE, ROWS, strict=True)
+        if fmt != "linkedin_recruiter" or p[3]  # the cleaned email
+    ]
+    assert len(records) == len(kept)
+    for ((p_first, p_last, p_full, p_email), source), record in zip(kept, records, strict=True):
         if fmt == "csv":  # the send list as is
             p_first, p_last = source["first_name"] or "", source["last_name"] or ""
             p_email = source["email"] or ""
@@ -510,7 +600,10 @@ def test_part_numbers_widen_together(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_unsplit_formats_have_no_part_number(tmp_path: Path) -> None:
     paths = export_all(synthetic(250), make_campaign(), ["ashby", "csv", "jsonl"], tmp_path)
-    assert paths["ashby"] == [tmp_path / "ashby_acme-data-eng-q4.jsonl"]
+    assert paths["ashby"] == [
+        tmp_path / "ashby_acme-data-eng-q4.jsonl",
+        tmp_path / "ashby_acme-data-eng-q4_tags.jsonl",
+    ]
     assert len(paths["ashby"][0].read_text(encoding="utf-8").splitlines()) == 250
 
 
@@ -630,7 +723,7 @@ def test_no_candidate_data_in_error_messages(tmp_path: Path) -> None:
 
 
 def test_csv_reader_sees_crlf_records(exported: dict[str, list[Path]]) -> None:
-    data = exported["linkedin_recruiter"][0].read_bytes()
+    data = exported["lever"][0].read_bytes()
     assert data.count(b"\r\n") >= len(ROWS) + 1
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     assert len(rows) == len(ROWS) + 1

@@ -141,7 +141,12 @@ def test_export_run_is_byte_identical_to_the_build(setup: tuple[Path, Path]) -> 
     (result,) = json.loads(stdout)
     assert result["recipients"] == 3
     again = sorted(p.name for p in (tmp / "again").iterdir())
-    assert again == ["ashby_camp-a.jsonl", "greenhouse_camp-a_part001.csv", "send_list.csv"]
+    assert again == [
+        "ashby_camp-a.jsonl",
+        "ashby_camp-a_tags.jsonl",
+        "greenhouse_camp-a_part001.csv",
+        "send_list.csv",
+    ]
     for name in again:
         assert (tmp / "again" / name).read_bytes() == (tmp / "built" / name).read_bytes(), name
 

@@ -9,7 +9,7 @@ One small module per format behind one interface (`Exporter`: `name`, `max_rows`
 | `parquet`            | `send_list.parquet`                            | all           |
 | `greenhouse`         | `greenhouse_<campaign-id>_part001.csv`, ...    | 8,000         |
 | `lever`              | `lever_<campaign-id>_part001.csv`, ...         | 55,000        |
-| `ashby`              | `ashby_<campaign-id>.jsonl`                    | all           |
+| `ashby`              | `ashby_<campaign-id>.jsonl`, `_tags`, `_applications` | all    |
 | `linkedin_recruiter` | `linkedin_recruiter_<campaign-id>_part001.csv` | 200           |
 
 Split formats always carry a part number (part001 even when one file is enough, and one
@@ -28,7 +28,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -51,6 +51,8 @@ __all__ = [
     "export",
     "export_all",
     "get_exporter",
+    "incomplete",
+    "incomplete_summary",
     "neutralize_text",
     "sha256_file",
     "write_csv",
@@ -90,6 +92,32 @@ def export(send_list: pl.DataFrame, campaign: Campaign, fmt: str, out_dir: Path)
     exporter = get_exporter(fmt)
     frame = conform_send_list(send_list)
     return sorted(exporter.write(frame, campaign, Path(out_dir)))
+
+
+def incomplete(send_list: pl.DataFrame, campaign: Campaign, fmt: str) -> pl.DataFrame:
+    """The recipients a format leaves out for lack of a field its importer requires:
+    `person_key`, `missing` (field names of that format). No rows for most send lists."""
+    return get_exporter(fmt).incomplete(conform_send_list(send_list), campaign)
+
+
+def incomplete_summary(
+    send_list: pl.DataFrame, campaign: Campaign, formats: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Per format that leaves recipients out: how many, which required fields were missing
+    (field -> count) and their person keys, for manifest.json and the build's warning. Formats
+    that keep everyone are absent."""
+    summary: dict[str, dict[str, Any]] = {}
+    for fmt in dict.fromkeys(formats):
+        rows = incomplete(send_list, campaign, fmt)
+        if rows.height == 0:
+            continue
+        fields = rows["missing"].explode().value_counts(sort=True, name="n")
+        summary[fmt] = {
+            "count": rows.height,
+            "missing": dict(zip(fields["missing"], fields["n"], strict=True)),
+            "person_keys": rows["person_key"].to_list(),
+        }
+    return summary
 
 
 def export_all(

@@ -6,19 +6,26 @@ as mirrored by Pipedream's Ashby "Create Candidate" action and public API client
 `alternateEmailAddresses`, `sourceId`, `creditedToUserId`, and `location` as an object
 `{"city", "region", "country"}` of strings.
 
-Each line is one body: `name`, then `email`, `linkedInUrl` (a linkedin.com profile; any other
-profile URL goes to `website`) and `location` (`city`, `country` as an English name) when known;
-absent values are left out rather than sent as null. Each line also carries `tags`: the
-campaign's export.tags and its id. `tags` is NOT a candidate.create field: Ashby tags are applied
-after creation (`candidateTag.create` / `candidate.addTag` take tag ids), so a pusher must pop
-`tags` from the body before sending it. The file is not split (an API push has no file limit):
-`ashby_<campaign-id>.jsonl`, UTF-8, one compact JSON object per line.
+Three files, each of request bodies a pusher sends as they are:
+- `ashby_<campaign-id>.jsonl`: one `candidate.create` body per recipient, carrying only that
+  endpoint's fields: `name`, then `email`, `linkedInUrl` (a linkedin.com profile; any other
+  profile URL goes to `website`) and `location` (`city`, `country` as an English name) when
+  known, and `sourceId` / `creditedToUserId` from `export.ashby` when set. Absent values are left
+  out rather than sent as null.
+- `ashby_<campaign-id>_tags.jsonl`: one `candidateTag.create` body (`{"title": ...}`) per tag:
+  the campaign's export.tags and its id. Ashby applies tags by id after creation
+  (`candidate.addTag` with the candidateId and tagId the two calls return).
+- `ashby_<campaign-id>_applications.jsonl`, only when `export.ashby.job_id` is set: line i is the
+  `application.create` body (`jobId`, and `sourceId` / `creditedToUserId` when set) for the
+  candidate of line i of the first file; the pusher adds the `candidateId` its response gave.
+The files are not split (an API push has no file limit): UTF-8, one compact JSON object per line.
+`name` is required: a recipient without any name is left out and named by the build.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
@@ -26,12 +33,13 @@ from planner.config import Campaign
 from planner.export import base
 from planner.export.generic import write_jsonl
 
+REQUIRED: Final[tuple[str, ...]] = ("name",)
 
-def bodies(send_list: pl.DataFrame, campaign: Campaign) -> list[dict[str, Any]]:
-    """The request bodies (plus `tags`), one per recipient, in send-list order."""
+
+def _prepared(send_list: pl.DataFrame) -> pl.DataFrame:
     link = base.profile_link()
     is_linkedin = link.str.contains(r"(?i)^https?://([a-z0-9-]+\.)*linkedin\.com/")
-    prepared = send_list.select(
+    return send_list.select(
         base.full_name().alias("name"),
         base.clean("email").alias("email"),
         pl.when(is_linkedin).then(link).alias("linkedInUrl"),
@@ -39,19 +47,44 @@ def bodies(send_list: pl.DataFrame, campaign: Campaign) -> list[dict[str, Any]]:
         base.clean("city").alias("city"),
         base.country_name().alias("country"),
     )
-    tags = base.campaign_tags(campaign)
+
+
+def _ids(campaign: Campaign) -> dict[str, str]:
+    settings = campaign.export.ashby
+    ids = {"sourceId": settings.source_id, "creditedToUserId": settings.credited_to_user_id}
+    return {k: v for k, v in ids.items() if v is not None}
+
+
+def bodies(send_list: pl.DataFrame, campaign: Campaign) -> list[dict[str, Any]]:
+    """The `candidate.create` bodies, one per recipient with a name, in send-list order."""
+    prepared = base.complete(_prepared(send_list), REQUIRED)
+    ids = _ids(campaign)
     out: list[dict[str, Any]] = []
     for row in prepared.iter_rows(named=True):
-        body: dict[str, Any] = {"name": row["name"] or ""}
+        body: dict[str, Any] = {"name": row["name"]}
         for key in ("email", "linkedInUrl", "website"):
             if row[key] is not None:
                 body[key] = row[key]
         place = {k: row[k] for k in ("city", "country") if row[k] is not None}
         if place:
             body["location"] = place
-        body["tags"] = list(tags)
+        body.update(ids)
         out.append(body)
     return out
+
+
+def tag_bodies(campaign: Campaign) -> list[dict[str, Any]]:
+    """The `candidateTag.create` bodies: the campaign's tags and its id."""
+    return [{"title": tag} for tag in base.campaign_tags(campaign)]
+
+
+def application_bodies(count: int, campaign: Campaign) -> list[dict[str, Any]]:
+    """`application.create` bodies without `candidateId` (one per candidate body), or none when
+    `export.ashby.job_id` is not set."""
+    job_id = campaign.export.ashby.job_id
+    if job_id is None:
+        return []
+    return [{"jobId": job_id, **_ids(campaign)} for _ in range(count)]
 
 
 class AshbyExporter:
@@ -61,6 +94,19 @@ class AshbyExporter:
     max_rows: int | None = None
 
     def write(self, send_list: pl.DataFrame, campaign: Campaign, out_dir: Path) -> list[Path]:
-        path = out_dir / f"{base.file_stem(self.name, campaign)}.jsonl"
-        write_jsonl(list(bodies(send_list, campaign)), path)
-        return [path]
+        stem = base.file_stem(self.name, campaign)
+        candidates = bodies(send_list, campaign)
+        files = {
+            out_dir / f"{stem}.jsonl": candidates,
+            out_dir / f"{stem}_tags.jsonl": tag_bodies(campaign),
+        }
+        if campaign.export.ashby.job_id is not None:
+            files[out_dir / f"{stem}_applications.jsonl"] = application_bodies(
+                len(candidates), campaign
+            )
+        for path, records in files.items():
+            write_jsonl(records, path)
+        return sorted(files)
+
+    def incomplete(self, send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
+        return base.incomplete_rows(send_list, _prepared(send_list), REQUIRED)

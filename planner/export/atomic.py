@@ -35,6 +35,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # A writer may have replaced the temporary file with one of its own (DuckDB's COPY
+        # does, with the umask's 0644): the mode is set again before the file is published.
+        os.chmod(tmp, 0o600)
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -34,7 +34,12 @@ PART_DIGITS: Final[int] = 3
 
 @runtime_checkable
 class Exporter(Protocol):
-    """One output format. `max_rows` is the per-file limit (None: one file, no part numbers)."""
+    """One output format. `max_rows` is the per-file limit (None: one file, no part numbers).
+
+    A vendor's importer refuses rows without the fields it requires (LinkedIn Recruiter: first
+    name, last name and email). `write` leaves such rows out of the file, and `incomplete`
+    names them, so the build can say who is missing and why instead of the import failing.
+    """
 
     name: str
     max_rows: int | None
@@ -42,6 +47,52 @@ class Exporter(Protocol):
     def write(self, send_list: pl.DataFrame, campaign: Campaign, out_dir: Path) -> list[Path]:
         """Write the send list in this format into `out_dir`; return the files, sorted."""
         ...
+
+    def incomplete(self, send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
+        """`person_key`, `missing` (the required fields that are empty) of the rows `write`
+        leaves out; no rows when the format has no required fields."""
+        ...
+
+
+#: What `Exporter.incomplete` returns.
+INCOMPLETE_SCHEMA: Final[Mapping[str, pl.DataType]] = {
+    "person_key": pl.String(),
+    "missing": pl.List(pl.String()),
+}
+
+
+def no_incomplete() -> pl.DataFrame:
+    """The `incomplete` of a format that requires nothing."""
+    return pl.DataFrame(schema=dict(INCOMPLETE_SCHEMA))
+
+
+def missing_fields(required: Sequence[str]) -> pl.Expr:
+    """The names of the `required` columns that are null in a row, in `required` order."""
+    if not required:
+        return pl.lit([], dtype=pl.List(pl.String()))
+    return pl.concat_list(
+        [pl.when(pl.col(c).is_null()).then(pl.lit(c)).otherwise(pl.lit(None)) for c in required]
+    ).list.drop_nulls()
+
+
+def complete(frame: pl.DataFrame, required: Sequence[str]) -> pl.DataFrame:
+    """The rows of an output frame where every required field has a value."""
+    if not required:
+        return frame
+    return frame.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in required]))
+
+
+def incomplete_rows(
+    send_list: pl.DataFrame, frame: pl.DataFrame, required: Sequence[str]
+) -> pl.DataFrame:
+    """`Exporter.incomplete` for an output `frame` built row for row from `send_list`."""
+    if not required:
+        return no_incomplete()
+    missing = frame.select(missing_fields(required).alias("missing"))["missing"]
+    return pl.DataFrame(
+        {"person_key": send_list["person_key"], "missing": missing},
+        schema=dict(INCOMPLETE_SCHEMA),
+    ).filter(pl.col("missing").list.len() > 0)
 
 
 def conform_send_list(send_list: pl.DataFrame) -> pl.DataFrame:

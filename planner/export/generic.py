@@ -10,6 +10,7 @@ import polars as pl
 
 from planner.config import Campaign
 from planner.export.atomic import atomic_path
+from planner.export.base import no_incomplete
 from planner.export.csvsafe import write_csv
 
 # json.dumps(ensure_ascii=False) leaves these raw; str.splitlines() and some JSONL readers
@@ -49,6 +50,9 @@ class CsvExporter:
     name = "csv"
     max_rows: int | None = None
 
+    def incomplete(self, send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
+        return no_incomplete()
+
     def write(self, send_list: pl.DataFrame, campaign: Campaign, out_dir: Path) -> list[Path]:
         path = out_dir / "send_list.csv"
         write_csv(send_list, path)
@@ -61,6 +65,9 @@ class JsonlExporter:
 
     name = "jsonl"
     max_rows: int | None = None
+
+    def incomplete(self, send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
+        return no_incomplete()
 
     def write(self, send_list: pl.DataFrame, campaign: Campaign, out_dir: Path) -> list[Path]:
         path = out_dir / "send_list.jsonl"
@@ -77,6 +84,9 @@ class ParquetExporter:
 
     name = "parquet"
     max_rows: int | None = None
+
+    def incomplete(self, send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
+        return no_incomplete()
 
     def write(self, send_list: pl.DataFrame, campaign: Campaign, out_dir: Path) -> list[Path]:
         path = out_dir / "send_list.parquet"

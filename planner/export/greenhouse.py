@@ -8,10 +8,15 @@ columns are matched to Greenhouse fields by the user during the upload. The temp
 tags column, so the campaign's tags go into Notes.
 
 Mapping: Notes = fit score, matched skills, reasons, campaign id and tags; Social Media = the
-profile URL; Address = "City, Country"; Source = "planner: <campaign id>"; Who gets credit = the
-sender's email (else name, else id: Greenhouse matches it to a user); Job = role.title;
-Office = role.location. Phone, Website, Department, Prospect Pool and Prospect Stage are left
-empty: planner does not know them, and a wrong pool or stage name fails the import.
+profile URL; Address = "City, Country". The fields Greenhouse matches against names configured in
+the account come from `export.greenhouse` so the upload needs no hand edits: Source (`source`,
+default "planner"), Who gets credit (`who_gets_credit`, default the sender's email, else name,
+else id), Job (`job`, default role.title), Office (`office`, default role.location), Department,
+Prospect Pool and Prospect Stage (empty unless set: a wrong name fails the import). Prospects on a
+job configured for GDPR are emailed GDPR information by Greenhouse after the import.
+
+Greenhouse requires First and Last Name: a recipient without a last name (a mononym) is left
+out of this file and named by the build (`Exporter.incomplete`), never sent half-filled.
 """
 
 from __future__ import annotations
@@ -45,12 +50,15 @@ COLUMNS: Final[tuple[str, ...]] = (
 )
 
 MAX_ROWS: Final[int] = 8_000
+REQUIRED: Final[tuple[str, ...]] = ("First Name", "Last Name")
+SOURCE: Final[str] = "planner"
 
 
 def rows(send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
     """The import spreadsheet as a frame of text columns, in template order."""
     sender = campaign.sender
-    credit = sender.email or sender.name or sender.id
+    settings = campaign.export.greenhouse
+    credit = settings.who_gets_credit or sender.email or sender.name or sender.id
     tags = ", ".join(base.campaign_tags(campaign, with_id=False, for_csv=True))
     none = pl.lit(None, dtype=pl.String)
     exprs = {
@@ -64,13 +72,13 @@ def rows(send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
         "Social Media": base.profile_link(),
         "Website": none,
         "Address": base.location(),
-        "Source": pl.lit(f"planner: {campaign.id}"),
+        "Source": pl.lit(settings.source or SOURCE),
         "Who gets credit": pl.lit(credit),
-        "Job": pl.lit(campaign.role.title),
-        "Department": none,
-        "Office": pl.lit(campaign.role.location, dtype=pl.String),
-        "Prospect Pool": none,
-        "Prospect Stage": none,
+        "Job": pl.lit(settings.job or campaign.role.title),
+        "Department": pl.lit(settings.department, dtype=pl.String),
+        "Office": pl.lit(settings.office or campaign.role.location, dtype=pl.String),
+        "Prospect Pool": pl.lit(settings.prospect_pool, dtype=pl.String),
+        "Prospect Stage": pl.lit(settings.prospect_stage, dtype=pl.String),
     }
     assert tuple(exprs) == COLUMNS
     return send_list.select([e.alias(n) for n, e in exprs.items()])
@@ -84,4 +92,8 @@ class GreenhouseExporter:
 
     def write(self, send_list: pl.DataFrame, campaign: Campaign, out_dir: Path) -> list[Path]:
         stem = base.file_stem(self.name, campaign)
-        return base.write_csv_parts(rows(send_list, campaign), out_dir, stem, MAX_ROWS)
+        frame = base.complete(rows(send_list, campaign), REQUIRED)
+        return base.write_csv_parts(frame, out_dir, stem, MAX_ROWS)
+
+    def incomplete(self, send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
+        return base.incomplete_rows(send_list, rows(send_list, campaign), REQUIRED)

@@ -11,10 +11,12 @@ Sources: Lever help, "How do I add multiple / import many candidates?"
 
 Assumption (documented): the help pages name the columns above but do not print the template's
 header row; the headers below use those names, plus Phone, Current company, Current title,
-Location and Note for the other profile fields. Origin is written as `sourced`, the value SPEC 8
-and Lever's API use (the help page capitalizes it: change ORIGIN if an import rejects it).
-A comma inside a tag would read as a separator, so it becomes a space. Lever Posting URL is
-filled only when role.url is a Lever posting (jobs.lever.co / *.lever.co).
+Location and Note for the other profile fields. Stage, Origin and Sources come from
+`export.lever` (defaults "New Lead", "Sourced" — spelled as the importer's fixed list wants it —
+and "planner"); several sources are joined with a comma, no space. A comma inside a tag or a
+source would read as a separator, so it becomes a space. Lever Posting URL is filled only when
+role.url is a Lever posting (jobs.lever.co / *.lever.co). Full name is required: a recipient
+without any name is left out and named by the build (`Exporter.incomplete`).
 """
 
 from __future__ import annotations
@@ -45,9 +47,7 @@ COLUMNS: Final[tuple[str, ...]] = (
 )
 
 MAX_ROWS: Final[int] = 55_000
-SOURCE: Final[str] = "planner"
-ORIGIN: Final[str] = "sourced"
-STAGE: Final[str] = "New Lead"
+REQUIRED: Final[tuple[str, ...]] = ("Full name",)
 
 _LEVER_POSTING = re.compile(r"(?i)^https?://([a-z0-9-]+\.)*lever\.co/")
 
@@ -61,6 +61,10 @@ def rows(send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
     """The import file as a frame of text columns, in header order."""
     url = campaign.role.url
     posting = url if url and _LEVER_POSTING.match(url) else None
+    settings = campaign.export.lever
+    sources = ",".join(
+        dict.fromkeys(" ".join(s.replace(",", " ").split()) for s in settings.sources)
+    )
     exprs = {
         "Full name": base.full_name(),
         "Email": base.clean("email"),
@@ -70,9 +74,9 @@ def rows(send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
         "Location": base.location(),
         "Links": base.profile_link(),
         "Tags": pl.lit(lever_tags(campaign)),
-        "Sources": pl.lit(SOURCE),
-        "Origin": pl.lit(ORIGIN),
-        "Stage": pl.lit(STAGE),
+        "Sources": pl.lit(sources),
+        "Origin": pl.lit(settings.origin),
+        "Stage": pl.lit(settings.stage),
         "Lever Posting URL": pl.lit(posting, dtype=pl.String),
         "Note": base.note(campaign),
     }
@@ -88,4 +92,8 @@ class LeverExporter:
 
     def write(self, send_list: pl.DataFrame, campaign: Campaign, out_dir: Path) -> list[Path]:
         stem = base.file_stem(self.name, campaign)
-        return base.write_csv_parts(rows(send_list, campaign), out_dir, stem, MAX_ROWS)
+        frame = base.complete(rows(send_list, campaign), REQUIRED)
+        return base.write_csv_parts(frame, out_dir, stem, MAX_ROWS)
+
+    def incomplete(self, send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
+        return base.incomplete_rows(send_list, rows(send_list, campaign), REQUIRED)

@@ -11,8 +11,9 @@ Mapping: Note = fit score, matched skills, reasons and campaign id, visible to P
 (LinkedIn's default, written out); Tags = the campaign's export.tags only (create them in
 Recruiter first; the campaign id is in the note), comma-separated (an assumption: the help page
 does not say how several tags are separated). Pipeline stage is left empty (project-specific).
-Recipients without an email are still written, so nobody silently disappears from the export:
-LinkedIn requires an email and will report those rows at import.
+LinkedIn requires first name, last name and email: a recipient without one of them is left out
+of this file (the import would reject the row) and named by the build with what is missing
+(`Exporter.incomplete`, manifest.json `export_incomplete`); they stay in send_list.csv.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ COLUMNS: Final[tuple[str, ...]] = (
 )
 
 MAX_ROWS: Final[int] = 200
+REQUIRED: Final[tuple[str, ...]] = ("First name", "Last name", "Email")
 NOTE_VISIBILITY: Final[str] = "PROJECT_MEMBERS"
 
 
@@ -71,4 +73,8 @@ class LinkedInRecruiterExporter:
 
     def write(self, send_list: pl.DataFrame, campaign: Campaign, out_dir: Path) -> list[Path]:
         stem = base.file_stem(self.name, campaign)
-        return base.write_csv_parts(rows(send_list, campaign), out_dir, stem, MAX_ROWS)
+        frame = base.complete(rows(send_list, campaign), REQUIRED)
+        return base.write_csv_parts(frame, out_dir, stem, MAX_ROWS)
+
+    def incomplete(self, send_list: pl.DataFrame, campaign: Campaign) -> pl.DataFrame:
+        return base.incomplete_rows(send_list, rows(send_list, campaign), REQUIRED)

@@ -17,7 +17,7 @@ import polars as pl
 
 from planner.config import Campaign, campaign_from_dict
 from planner.errors import ConfigError, LedgerError
-from planner.export import export
+from planner.export import export, incomplete_summary
 from planner.export.base import SEND_LIST_SCHEMA
 from planner.ledger.core import reading
 from planner.ledger.schema import COMMITTED
@@ -100,6 +100,7 @@ def export_run(
                 "out_dir": str(target),
                 "recipients": send_list.height,
                 "files": files,
+                "incomplete": incomplete_summary(send_list, campaign, formats),
             }
         )
     return results

@@ -640,10 +640,14 @@ def _finish(
 # --------------------------------------------------------------------------- writing
 
 
-def new_run_id(as_of: date) -> str:
-    """A fresh run id: as-of date, wall-clock time and randomness (unique across machines)."""
+def new_run_id() -> str:
+    """A fresh run id: the real date and time (UTC) and randomness, unique across machines.
+
+    Not the as-of date: a build planned "as of" another day still happened now, and the ids of
+    `planner ledger runs` sort in the order the runs were made.
+    """
     now = datetime.now(UTC)
-    return f"{as_of:%Y%m%d}-{now:%H%M%S}-{secrets.token_hex(3)}"
+    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True)
@@ -729,7 +733,7 @@ def write_plan(
     """
     from planner import export
 
-    run_id = run_id or new_run_id(plan_.as_of)
+    run_id = run_id or new_run_id()
     single = len(plan_.campaigns) == 1
     targets: list[tuple[CampaignPlan, Path, Path]] = []
     for p in plan_.campaigns:

@@ -55,7 +55,9 @@ def test_real_build_writes_and_records(tmp_path: Path, people: Path) -> None:
     ) as result:
         assert not result.dry_run
         assert [w.recipients for w in result.written] == [2]
-        assert result.run_id is not None and result.run_id.startswith("20260615-")
+        # Run ids come from the real clock, not from the as-of date.
+        today = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
+        assert result.run_id is not None and result.run_id.startswith(today + "-")
         assert result.plan.campaigns[0].recipients["candidate_id"].to_list() == ["c1", "c2"]
     assert (tmp_path / "out" / "send_list.csv").is_file()
     assert _runs(ledger) == 1

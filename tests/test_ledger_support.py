@@ -143,7 +143,7 @@ def real_build(campaigns: list[Path], ledger: Path, as_of: date, out: Path) -> R
                 written = pipeline.write_plan(plan, out=out, ledger=led)  # type: ignore[call-arg]
                 run_id = _run_id_of(written[0].out_dir) if written else None
             else:  # until write_plan records the run itself
-                run_id = pipeline.new_run_id(as_of)
+                run_id = pipeline.new_run_id()
                 led.record_run(
                     run_id,
                     plan.campaigns,

@@ -17,10 +17,11 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from planner import __version__
+from planner.cli_console import err, out, safe
 from planner.errors import ConfigError, PlannerError
 
 app = typer.Typer(
@@ -32,9 +33,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _box() -> box.Box | None:
@@ -224,11 +222,13 @@ def explain(
         return
     for entry in found:
         out.print(
-            f"[bold]{entry['campaign_id']}[/bold] {entry['source']}  person {entry['person_key']}"
+            f"[bold]{escape(entry['campaign_id'])}[/bold] {escape(safe(entry['source']))}"
+            f"  person {escape(entry['person_key'])}",
+            markup=True,
         )
         out.print(
             f"  decision: {entry['decision']}"
-            + (f" ({entry['detail']})" if entry["detail"] else "")
+            + (f" ({safe(entry['detail'])})" if entry["detail"] else "")
         )
         table = Table(box=_box(), show_edge=False)
         table.add_column("check")
@@ -239,7 +239,7 @@ def explain(
         parts = ", ".join(f"{k} {v:.3f}" for k, v in entry["score_parts"].items())
         out.print(f"  fit score {entry['fit_score']:.4f} = weighted mean of: {parts}")
         out.print(f"  weights: {entry['weights']}")
-        out.print(f"  matched skills: {', '.join(entry['matched_skills']) or '-'}")
+        out.print(f"  matched skills: {safe(', '.join(entry['matched_skills'])) or '-'}")
 
 
 @app.command("export")
@@ -301,17 +301,17 @@ def _preview(plan: Any) -> None:
             top.add_row(
                 str(i),
                 r["person_key"],
-                r["full_name"] or r["first_name"] or "",
-                r["current_title"] or "",
-                r["current_company"] or "",
+                safe(r["full_name"] or r["first_name"]),
+                safe(r["current_title"]),
+                safe(r["current_company"]),
                 f"{r['fit_score']:.4f}",
-                ", ".join(r["matched_skills"] or []),
+                safe(", ".join(r["matched_skills"] or [])),
             )
         out.print(top)
         for r in p.recipients.head(3).iter_rows(named=True):
             out.print(f"--- sample message to {r['person_key']}")
-            out.print(f"Subject: {r['subject']}")
-            out.print(r["message"])
+            out.print(f"Subject: {safe(r['subject'])}")
+            out.print(safe(r["message"], multiline=True))
         if p.lint:
             out.print("lint:")
             for f in p.lint:
@@ -368,9 +368,9 @@ def _guardrail_notes(plan: Any) -> None:
 
 def _report(exc: PlannerError) -> None:
     for problem in exc.problems:
-        err.print(f"planner: error: {problem}", markup=False)
+        err.print(f"planner: error: {safe(problem, multiline=True)}")
     if exc.hint:
-        err.print(f"planner: hint: {exc.hint}", markup=False)
+        err.print(f"planner: hint: {safe(exc.hint, multiline=True)}")
 
 
 def _is_usage_error(exc: Exception) -> bool:

@@ -13,8 +13,9 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
+
+from planner.cli_console import err, out, plain_console, safe
 
 ledger_app = typer.Typer(
     name="ledger",
@@ -26,11 +27,7 @@ ledger_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-out = Console(highlight=False, soft_wrap=True)
-if not out.is_terminal:
-    # Plain text for pipes and files: never fold a run id or an email across lines.
-    out = Console(highlight=False, soft_wrap=True, width=10_000)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = plain_console(out)
 
 LedgerOpt = Annotated[
     Path | None,
@@ -54,7 +51,7 @@ def _table(columns: list[str], rows: list[list[str]]) -> None:
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(safe(cell) for cell in row))
     out.print(table)
 
 
@@ -127,7 +124,7 @@ def history(
             f"also recorded as: {', '.join(k for k in data['keys'] if k != data['person_key'])}"
         )
     for ident in data["identities"]:
-        out.print(f"{ident['kind']}: {ident['value']}")
+        out.print(f"{ident['kind']}: {safe(ident['value'])}")
     _table(
         ["date", "campaign_id", "run_id", "kind", "channel", "status"],
         [

@@ -1,0 +1,48 @@
+"""The command line's two consoles, and what makes candidate text safe to print on them.
+
+Candidate files are untrusted: a company named `[/]Foo` must not crash the preview, `[link=…]`
+must not become a live link, and an escape sequence must not clear the user's screen. So the
+consoles never interpret markup (rich's `[...]` tags) unless a call asks for it with values
+escaped, and every value from a candidate passes `safe()` first: control characters (C0/C1,
+ESC, DEL) and Unicode bidirectional overrides are removed, tabs become spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from rich.console import Console
+
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+#: C0 controls but newline, DEL, C1 controls, and the bidirectional embeddings, overrides and
+#: isolates that can make printed text read differently from what it is. Zero-width joiners stay:
+#: several scripts need them.
+_UNSAFE: Final = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(value: object, *, multiline: bool = False) -> str:
+    """`value` as text that prints as itself: no control or bidi characters; a tab is a space.
+
+    `multiline` keeps newlines (a rendered message); otherwise a line break is a space too.
+    """
+    text = "" if value is None else str(value)
+    text = text.replace("\t", " ").replace("\r\n", "\n")
+    if not multiline:
+        text = text.replace("\n", " ")
+    return _UNSAFE.sub("", text)
+
+
+def plain_console(console: Console) -> Console:
+    """A console for pipes and files: never fold a run id or an email across lines."""
+    if console.is_terminal:
+        return console
+    return Console(
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+        width=10_000,
+        stderr=console.stderr,
+    )

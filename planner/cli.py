@@ -21,18 +21,31 @@ from rich.markup import escape
 from rich.table import Table
 
 from planner import __version__
-from planner.cli_console import err, out, safe
+from planner.cli_common import CONTEXT_SETTINGS, AsOfOpt, JsonFlag, LedgerOpt, err, out, safe
 from planner.errors import ConfigError, PlannerError
 
 app = typer.Typer(
     name="planner",
     help="Plan responsible outreach campaigns: segment, cap, personalize, export.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    context_settings=CONTEXT_SETTINGS,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
+
+
+def _plain_argument_help() -> None:
+    """Arguments in --help as their metavar alone (`CAMPAIGN.yaml`), not `<list[Path]>`.
+
+    Typer prints an argument's Python type after its name in the plain-text help, with no
+    option to turn it off; the type says nothing to a user that the metavar and help do not.
+    """
+    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
+
+_plain_argument_help()
 
 
 def _box() -> box.Box | None:
@@ -60,23 +73,24 @@ def _progress() -> Iterator[Callable[[str], None]]:
         yield lambda msg: status.update(msg)
 
 
-CampaignArgs = Annotated[list[Path], typer.Argument(help="Campaign YAML file(s).")]
-LedgerOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--ledger", envvar="PLANNER_LEDGER", help="Ledger file (default .planner/ledger.duckdb)."
-    ),
+CampaignArgs = Annotated[
+    list[Path], typer.Argument(help="Campaign YAML file(s).", metavar="CAMPAIGN.yaml")
 ]
-AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="Plan as of this date (YYYY-MM-DD); default today.")
-]
+OutOpt = Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Output directory.")]
 
 
 @app.command()
 def init(
-    directory: Annotated[Path, typer.Argument(help="Where to put the example.")] = Path("."),
+    directory: Annotated[
+        Path, typer.Argument(help="Where to put the example.", metavar="DIR")
+    ] = Path("."),
 ) -> None:
-    """Write an example campaign and sample candidates that build as is."""
+    """Write an example campaign and sample candidates that build as is.
+
+    \b
+    Example:
+      planner init demo && planner build demo/example.yaml --dry-run
+    """
     from planner.examples import write_example
 
     written = write_example(directory)
@@ -87,7 +101,12 @@ def init(
 
 @app.command()
 def validate(campaigns: CampaignArgs) -> None:
-    """Check campaign files and their inputs; list every problem at once."""
+    """Check campaign files and their inputs; list every problem at once.
+
+    \b
+    Example:
+      planner validate campaigns/example.yaml
+    """
     from planner.validate import validate_campaigns
 
     report = validate_campaigns(campaigns)
@@ -97,7 +116,12 @@ def validate(campaigns: CampaignArgs) -> None:
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of the campaign file (for editors)."""
+    """Print the JSON Schema of the campaign file (for editors).
+
+    \b
+    Example:
+      planner schema > campaign.schema.json
+    """
     from planner.config import schema_json
 
     sys.stdout.write(schema_json())
@@ -106,9 +130,14 @@ def schema() -> None:
 @app.command(name="lint")
 def lint_cmd(
     campaigns: CampaignArgs,
-    as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Report message quality findings (rule, severity, position). Exit 1 on errors."""
+    """Report message quality findings (rule, severity, position). Exit 1 on errors.
+
+    \b
+    Example:
+      planner lint campaigns/*.yaml
+    """
     from planner.config import load_campaigns
     from planner.lint import lint_campaign
     from planner.personalize import validate_templates
@@ -142,21 +171,31 @@ def build(
     campaigns: CampaignArgs,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Preview; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output directory.")] = None,
+    out_dir: OutOpt = None,
     ledger: LedgerOpt = None,
     as_of: AsOfOpt = None,
     formats: Annotated[
-        list[str] | None, typer.Option("--format", help="Extra export format (repeatable).")
+        list[str] | None,
+        typer.Option("--format", metavar="FMT", help="Extra export format (repeatable)."),
     ] = None,
     allow_lint_errors: Annotated[
         bool, typer.Option("--allow-lint-errors", help="Build even with lint errors.")
     ] = False,
     max_bad_rows: Annotated[
         int | None,
-        typer.Option("--max-bad-rows", min=0, help="Accept up to N bad rows per input file."),
+        typer.Option(
+            "--max-bad-rows", min=0, metavar="N", help="Accept up to N bad rows per input file."
+        ),
     ] = None,
 ) -> None:
-    """Plan the campaign(s): write send lists, or preview them with --dry-run."""
+    """Plan the campaign(s): write send lists, or preview them with --dry-run.
+
+    \b
+    Examples:
+      planner build campaigns/example.yaml --dry-run
+      planner build a.yaml b.yaml --out out/q4 --format greenhouse
+      planner build campaigns/example.yaml --dry-run --json > plan.json
+    """
     from planner.builder import build as run_build
 
     with _progress() as say:
@@ -201,13 +240,21 @@ def build(
 
 @app.command()
 def explain(
-    campaign: Annotated[Path, typer.Argument(help="Campaign YAML file.")],
-    person: Annotated[str, typer.Argument(help="Email, profile URL, person key or candidate id.")],
+    campaign: Annotated[Path, typer.Argument(help="Campaign YAML file.", metavar="CAMPAIGN.yaml")],
+    person: Annotated[
+        str,
+        typer.Argument(help="Email, profile URL, person key or candidate id.", metavar="PERSON"),
+    ],
     ledger: LedgerOpt = None,
     as_of: AsOfOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Why this person is in or out: every criterion, the score parts, the decision."""
+    """Why this person is in or out: every criterion, the score parts, the decision.
+
+    \b
+    Example:
+      planner explain campaigns/example.yaml jana@example.com
+    """
     from planner import pipeline
     from planner.ledger import open_for_build
 
@@ -244,13 +291,20 @@ def explain(
 
 @app.command("export")
 def export_run(
-    run_id: Annotated[str, typer.Argument(help="Run id of a past real build.")],
-    formats: Annotated[list[str], typer.Option("--format", help="Export format (repeatable).")],
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output directory.")] = None,
+    run_id: Annotated[str, typer.Argument(help="Run id of a past real build.", metavar="RUN_ID")],
+    formats: Annotated[
+        list[str], typer.Option("--format", metavar="FMT", help="Export format (repeatable).")
+    ],
+    out_dir: OutOpt = None,
     ledger: LedgerOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Export a past run again from the send lists the ledger kept."""
+    """Export a past run again from the send lists the ledger kept.
+
+    \b
+    Example:
+      planner export 20261203-094446-e9ce64 --format lever --out out/lever
+    """
     from planner.contract import FORMATS
     from planner.ledger.reexport import export_run as do_export
 

@@ -15,27 +15,20 @@ import typer
 from rich import box
 from rich.table import Table
 
-from planner.cli_console import err, out, plain_console, safe
+from planner.cli_common import CONTEXT_SETTINGS, JsonFlag, LedgerOpt, err, out, plain_console, safe
 
 ledger_app = typer.Typer(
     name="ledger",
     help="Inspect and maintain the contact ledger (runs, touches, identities, outcomes).",
     no_args_is_help=True,
     add_completion=False,
+    context_settings=CONTEXT_SETTINGS,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
 
 out = plain_console(out)
-
-LedgerOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--ledger", envvar="PLANNER_LEDGER", help="Ledger file (default .planner/ledger.duckdb)."
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _note(message: str) -> None:
@@ -66,8 +59,13 @@ def _s(value: Any) -> str:
 
 
 @ledger_app.command("runs")
-def runs(ledger: LedgerOpt = None, as_json: JsonOpt = False) -> None:
-    """List every run (builds and imports) with status and touch counts."""
+def runs(ledger: LedgerOpt = None, as_json: JsonFlag = False) -> None:
+    """List every run (builds and imports) with status and touch counts.
+
+    \b
+    Example:
+      planner ledger runs --json
+    """
     from planner.ledger.commands import list_runs
 
     data = list_runs(ledger)
@@ -97,11 +95,18 @@ def runs(ledger: LedgerOpt = None, as_json: JsonOpt = False) -> None:
 
 @ledger_app.command("history")
 def history(
-    person: Annotated[str, typer.Argument(help="Email, profile URL or person key.")],
+    person: Annotated[
+        str, typer.Argument(help="Email, profile URL or person key.", metavar="PERSON")
+    ],
     ledger: LedgerOpt = None,
-    as_json: JsonOpt = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Everything recorded about one person: keys, identifiers, touches, outcomes."""
+    """Everything recorded about one person: keys, identifiers, touches, outcomes.
+
+    \b
+    Example:
+      planner ledger history jana@example.com
+    """
     from planner.ledger.commands import history as history_of
 
     data = history_of(person, ledger)
@@ -145,11 +150,18 @@ def history(
 
 @ledger_app.command("cancel")
 def cancel(
-    run_id: Annotated[str, typer.Argument(help="Run id (see `planner ledger runs`).")],
+    run_id: Annotated[
+        str, typer.Argument(help="Run id (see `planner ledger runs`).", metavar="RUN_ID")
+    ],
     ledger: LedgerOpt = None,
-    as_json: JsonOpt = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Cancel a run: its touches stop counting (for a send list that was never sent)."""
+    """Cancel a run: its touches stop counting (for a send list that was never sent).
+
+    \b
+    Example:
+      planner ledger cancel 20261203-094446-e9ce64
+    """
     from planner.ledger.commands import cancel_run
 
     data = cancel_run(run_id, ledger, notify=_note)
@@ -166,12 +178,20 @@ def cancel(
 @ledger_app.command("import-touches")
 def import_touches(
     file: Annotated[
-        Path, typer.Argument(help="CSV: email/profile_url, date[, campaign_id][, channel].")
+        Path,
+        typer.Argument(
+            help="CSV: email/profile_url, date[, campaign_id][, channel].", metavar="FILE.csv"
+        ),
     ],
     ledger: LedgerOpt = None,
-    as_json: JsonOpt = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Record outreach made outside planner so it counts toward the caps (all rows or none)."""
+    """Record outreach made outside planner so it counts toward the caps (all rows or none).
+
+    \b
+    Example:
+      planner ledger import-touches sent_in_october.csv
+    """
     from planner.ledger.commands import import_touches as do_import
 
     data = do_import(file, ledger, notify=_note)
@@ -190,13 +210,19 @@ def import_outcomes(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV: email/profile_url, outcome, date[, campaign_id]; or a Lever-style export."
+            help="CSV: email/profile_url, outcome, date[, campaign_id]; or a Lever-style export.",
+            metavar="FILE.csv",
         ),
     ],
     ledger: LedgerOpt = None,
-    as_json: JsonOpt = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Record replies, refusals, opt-outs and bounces (all rows or none); see docs/outcomes.md."""
+    """Record replies, refusals, opt-outs and bounces (all rows or none); see docs/outcomes.md.
+
+    \b
+    Example:
+      planner ledger import-outcomes replies.csv
+    """
     from planner.ledger.commands import import_outcomes as do_import
 
     data = do_import(file, ledger, notify=_note)
@@ -216,14 +242,22 @@ def import_outcomes(
 
 @ledger_app.command("stats")
 def stats(
-    sender: Annotated[str | None, typer.Option("--sender", help="Only this sender id.")] = None,
+    sender: Annotated[
+        str | None, typer.Option("--sender", metavar="ID", help="Only this sender id.")
+    ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Count outcomes known up to this date.")
+        str | None,
+        typer.Option("--as-of", metavar="YYYY-MM-DD", help="Count outcomes known up to this date."),
     ] = None,
     ledger: LedgerOpt = None,
-    as_json: JsonOpt = False,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Response rates per sender, campaign and ISO week (what the guardrail checks)."""
+    """Response rates per sender, campaign and ISO week (what the guardrail checks).
+
+    \b
+    Example:
+      planner ledger stats --sender dana
+    """
     from datetime import date
 
     from planner.errors import ConfigError
@@ -262,12 +296,19 @@ def stats(
 
 @ledger_app.command("forget")
 def forget(
-    person: Annotated[str, typer.Argument(help="Email, profile URL or person key.")],
+    person: Annotated[
+        str, typer.Argument(help="Email, profile URL or person key.", metavar="PERSON")
+    ],
     ledger: LedgerOpt = None,
-    as_json: JsonOpt = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Erase a person's personal data from the ledger, keeping only salted one-way hashes
-    (so an opted-out person stays suppressed and caps keep counting)."""
+    (so an opted-out person stays suppressed and caps keep counting).
+
+    \b
+    Example:
+      planner ledger forget jana@example.com
+    """
     from planner.ledger.commands import forget as do_forget
 
     data = do_forget(person, ledger, notify=_note)
@@ -288,7 +329,12 @@ def forget(
 
 @ledger_app.command("migrate")
 def migrate(ledger: LedgerOpt = None) -> None:
-    """Create the ledger, or upgrade it to this planner's schema version."""
+    """Create the ledger, or upgrade it to this planner's schema version.
+
+    \b
+    Example:
+      planner ledger migrate --ledger team/ledger.duckdb
+    """
     from planner.ledger.commands import migrate as do_migrate
 
     data = do_migrate(ledger, notify=_note)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "planner"
-CLI_MODULES = {"cli.py", "cli_ledger.py", "cli_console.py", "__main__.py"}
+CLI_MODULES = {"cli.py", "cli_ledger.py", "cli_common.py", "__main__.py"}
 NORMALIZE_MAY_IMPORT = ("planner.normalize", "planner.duck", "planner.contract", "planner.errors")
 
 

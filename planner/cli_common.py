@@ -1,4 +1,5 @@
-"""The command line's two consoles, and what makes candidate text safe to print on them.
+"""What the command line's modules share: the two consoles, the options every command spells the
+same way, and what makes candidate text safe to print.
 
 Candidate files are untrusted: a company named `[/]Foo` must not crash the preview, `[link=…]`
 must not become a live link, and an escape sequence must not clear the user's screen. So the
@@ -10,12 +11,34 @@ ESC, DEL) and Unicode bidirectional overrides are removed, tabs become spaces.
 from __future__ import annotations
 
 import re
-from typing import Final
+from pathlib import Path
+from typing import Annotated, Final
 
+import typer
 from rich.console import Console
 
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+#: -h as well as --help, on every command.
+CONTEXT_SETTINGS: Final = {"help_option_names": ["-h", "--help"]}
+
+LedgerOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ledger",
+        envvar="PLANNER_LEDGER",
+        metavar="PATH",
+        help="Ledger file (default .planner/ledger.duckdb).",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", metavar="YYYY-MM-DD", help="Plan as of this date; default today (UTC)."
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 #: C0 controls but newline, DEL, C1 controls, and the bidirectional embeddings, overrides and
 #: isolates that can make printed text read differently from what it is. Zero-width joiners stay:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import math
 import os
 import sys
 import time
@@ -30,6 +31,8 @@ from pathlib import Path
 from planner.errors import LedgerError
 
 DEFAULT_TIMEOUT = 60.0
+#: A day: longer than any build, short enough that a forgotten lock holder is noticed.
+MAX_TIMEOUT = 86_400.0
 TIMEOUT_ENV = "PLANNER_LEDGER_TIMEOUT"
 _POLL = 0.05
 
@@ -53,8 +56,12 @@ def timeout_from_env() -> float:
             f"{TIMEOUT_ENV}: '{raw}' is not a number of seconds",
             hint=f"set {TIMEOUT_ENV} to e.g. 60, or unset it",
         ) from None
-    if value < 0:
-        raise LedgerError(f"{TIMEOUT_ENV}: must not be negative", hint=f"e.g. {TIMEOUT_ENV}=60")
+    # NaN compares false with everything: without this check `nan` would wait forever.
+    if not math.isfinite(value) or value < 0 or value > MAX_TIMEOUT:
+        raise LedgerError(
+            f"{TIMEOUT_ENV}: '{raw}' is not a number of seconds from 0 to {MAX_TIMEOUT:g}",
+            hint=f"e.g. {TIMEOUT_ENV}=60",
+        )
     return value
 
 

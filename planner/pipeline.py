@@ -671,12 +671,27 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _check_empty(final: Path) -> None:
-    if final.exists() and (not final.is_dir() or any(final.iterdir())):
+def _output_dir(final: Path) -> Path:
+    """Where one campaign's files go: a new or empty directory, symlinks resolved.
+
+    The staging directory is renamed over `final` at the end, and a crashed build's next writer
+    does the same from the ledger's record: both need the real directory, since a rename
+    never replaces a symlink's target. So a symlink is resolved here, before the run is
+    announced; anything that is not an empty directory is refused before then too.
+    """
+    if final.is_symlink():
+        final = final.resolve()
+    if final.exists() and not final.is_dir():
+        raise PlannerError(
+            f"{final}: output path is a file, not a directory",
+            hint="choose another --out directory",
+        )
+    if final.exists() and any(final.iterdir()):
         raise PlannerError(
             f"{final}: output directory is not empty",
             hint="choose another --out directory or remove the old files",
         )
+    return final
 
 
 def _staging_dir(final: Path) -> Path:
@@ -738,7 +753,7 @@ def write_plan(
     targets: list[tuple[CampaignPlan, Path, Path]] = []
     for p in plan_.campaigns:
         final = Path("out") / p.id / run_id if out is None else out if single else out / p.id
-        _check_empty(final)
+        final = _output_dir(final)
         targets.append((p, final, _staging_dir(final)))
     if ledger is not None:
         ledger.begin_run(run_id, plan_.as_of, [(p.id, tmp, final) for p, final, tmp in targets])

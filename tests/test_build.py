@@ -223,3 +223,47 @@ def test_every_file_a_build_writes_is_private(tmp_path: Path, people: Path) -> N
         p.name: "0o600" for p in files
     }
     assert oct(out.stat().st_mode & 0o777) == "0o700"
+
+
+def test_out_as_a_symlink_writes_into_its_target_and_the_ledger_stays_usable(
+    tmp_path: Path, people: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    campaign = write_campaign(tmp_path, "camp-a", [people.name])
+    ledger = tmp_path / "ledger.duckdb"
+    target = tmp_path / "real"
+    target.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(target, target_is_directory=True)
+    with planner.build([campaign], ledger=ledger, as_of=T, out=link) as result:
+        run_id = result.run_id
+        assert [w.out_dir for w in result.written] == [target.resolve()]
+    assert link.is_symlink() and (target / "send_list.csv").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+    status = ledger_rows(ledger, "SELECT status FROM runs WHERE run_id = ?", [run_id])
+    assert status == [("committed",)]
+    # The next ledger write finds nothing to recover and works.
+    code, _, stderr = run_main(capsys, "ledger", "cancel", str(run_id), "--ledger", str(ledger))
+    assert code == 0, stderr
+
+
+@pytest.mark.parametrize("kind", ["file", "non-empty dir", "link to a non-empty dir"])
+def test_out_that_is_not_an_empty_directory_is_refused_before_the_run(
+    tmp_path: Path, people: Path, kind: str
+) -> None:
+    campaign = write_campaign(tmp_path, "camp-a", [people.name])
+    ledger = tmp_path / "ledger.duckdb"
+    out = tmp_path / "out"
+    if kind == "file":
+        out.write_text("x")
+    else:
+        full = tmp_path / "full"
+        full.mkdir()
+        (full / "old.csv").write_text("x")
+        if kind == "non-empty dir":
+            out = full
+        else:
+            out.symlink_to(full, target_is_directory=True)
+    message = "is a file, not a directory" if kind == "file" else "output directory is not empty"
+    with pytest.raises(planner.errors.PlannerError, match=message):
+        planner.build([campaign], ledger=ledger, as_of=T, out=out)
+    assert _runs(ledger) == 0

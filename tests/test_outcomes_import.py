@@ -187,3 +187,28 @@ def test_lever_style_ats_export(tmp_path: Path, capsys: pytest.CaptureFixture[st
         ("opted_out", "2026-06-04")
     ]
     assert history("omar@example.com", ledger)["person_key"] is None
+
+
+@pytest.mark.parametrize("verb", ["import-touches", "import-outcomes"])
+def test_a_file_without_header_line_is_refused_without_echoing_its_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: str
+) -> None:
+    data = tmp_path / "no_header.csv"
+    data.write_text("jana.doe@example.com,replied,2026-01-01\n", encoding="utf-8")
+    code, stdout, stderr = run_main(
+        capsys, "ledger", verb, str(data), "--ledger", str(tmp_path / "l.duckdb")
+    )
+    assert code == 3
+    assert "no_header.csv: needs" in stderr
+    assert "is the header line missing?" in stderr
+    assert "jana" not in stdout + stderr and "example.com" not in stdout + stderr
+
+
+def test_history_of_a_malformed_email_does_not_echo_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, stderr = run_main(
+        capsys, "ledger", "history", "jana@@example", "--ledger", str(tmp_path / "l.duckdb")
+    )
+    assert code == 2
+    assert "not a valid email address" in stderr and "jana" not in stderr

@@ -14,7 +14,7 @@ import hashlib
 import io
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -94,7 +94,10 @@ def _identifier(person: str) -> tuple[str, str]:
     if "@" in text and "/" not in text:
         email = normalize_email(text)
         if email is None:
-            raise ConfigError(f"'{text}' is not an email address", hint="give an email, URL or key")
+            raise ConfigError(
+                "PERSON looks like an email but is not a valid email address",
+                hint="give an email, a profile URL or a person key",
+            )
         return "email", email
     if "/" in text or "." in text:
         url = normalize_profile_url(text)
@@ -325,10 +328,7 @@ def _read_import(
                 index[c], rank[c] = i, names.index(k)
     ignored = [h for i, h in enumerate(header) if i not in index.values()]
     if not needs(set(index)):
-        raise InputError(
-            f"{file}: needs {needs_text}; found: {', '.join(header) or '(none)'}",
-            hint=hint,
-        )
+        raise InputError(f"{file}: needs {needs_text}; found: {_headers_found(header)}", hint=hint)
     cols: dict[str, list[str | None]] = {c: [] for c in columns}
     lines: list[int] = []
     problems: list[str] = []
@@ -423,6 +423,27 @@ def _validate(con: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
         if why:
             problems.append(f"{file}:{line}: " + "; ".join(why))
     return problems
+
+
+#: What a column name looks like; a first line of data (an email, a URL, a date) does not.
+_HEADER_LIKE = re.compile(r"^[^\W\d][\w .()/#-]{0,59}$")
+
+
+def _headers_found(header: Sequence[str]) -> str:
+    """The file's column names for an error message, unless the first line is not a header.
+
+    A file without a header line has data there (an email, a date): an error message never
+    repeats candidate data, so then it says what the line looks like instead.
+    """
+    names = [h.strip() for h in header]
+    if not any(names):
+        return "(none)"
+    if all(_HEADER_LIKE.match(n) and "@" not in n for n in names if n):
+        return ", ".join(names)
+    return (
+        f"a first line of {len(names)} field(s) that do not look like column names"
+        " (is the header line missing?)"
+    )
 
 
 def _refuse_reimport(con: duckdb.DuckDBPyConnection, file: Path, sha: str, *, kind: str) -> None:

@@ -29,7 +29,7 @@ import polars as pl
 
 from planner import __version__, criteria, lint, personalize, segment, sources, suppression
 from planner.config import Campaign, load_campaigns
-from planner.contract import EXCLUDED_COLUMNS, LIST_JOINER, REASONS, SEND_LIST_COLUMNS
+from planner.contract import EXCLUDED_COLUMNS, REASONS, SEND_LIST_COLUMNS
 from planner.duck import frame
 from planner.errors import ConfigError, LintError, PlannerError, RefusedError
 from planner.normalize import enrich
@@ -844,11 +844,6 @@ def recipients_json(p: CampaignPlan) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k != "run_id"} for row in p.recipients.to_dicts()]
 
 
-def joined(values: Sequence[str] | None) -> str:
-    """A list as send_list.csv shows it."""
-    return LIST_JOINER.join(values or [])
-
-
 __all__ = [
     "EXCLUDED_COLUMNS",
     "CampaignPlan",
@@ -897,9 +892,6 @@ def plan_json(plan_: Plan) -> dict[str, Any]:
         "lint": [{"campaign_id": p.id, **f.as_dict()} for p in plan_.campaigns for f in p.lint],
         "guardrail": {p.id: p.guardrail for p in plan_.campaigns},
     }
-
-
-_CHECK_NAMES = dict(segment.SEGMENT_CHECKS)
 
 
 def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:

@@ -109,12 +109,3 @@ CANCELLED: Final = "cancelled"
 PENDING: Final = "pending"
 COMMITTED: Final = "committed"
 ABORTED: Final = "aborted"
-
-#: Outcome codes (SPEC 6.3).
-OUTCOMES: Final[tuple[str, ...]] = (
-    "replied",
-    "interested",
-    "not_interested",
-    "opted_out",
-    "bounced",
-)

@@ -171,6 +171,17 @@ def build(
     campaigns: CampaignArgs,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Preview; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="With --dry-run --json: funnel, lint, guardrail and the top recipients only.",
+        ),
+    ] = False,
+    top: Annotated[
+        int,
+        typer.Option("--top", min=0, metavar="N", help="Recipients per campaign in --summary."),
+    ] = 10,
     out_dir: OutOpt = None,
     ledger: LedgerOpt = None,
     as_of: AsOfOpt = None,
@@ -198,6 +209,9 @@ def build(
     """
     from planner.builder import build as run_build
 
+    if summary and not (dry_run and as_json):
+        raise ConfigError("--summary: only with --dry-run --json", hint="add --dry-run --json")
+
     with _progress() as say:
         result = run_build(
             campaigns,
@@ -215,11 +229,16 @@ def build(
             if as_json:
                 from planner import pipeline
 
-                _print_json(pipeline.plan_json(result.plan))
+                _print_json(pipeline.plan_json(result.plan, summary_top=top if summary else None))
             else:
                 _preview(result.plan)
             return
+        _lint_warnings(result.plan)
         _guardrail_notes(result.plan)
+        if not as_json:
+            for p in result.plan.campaigns:
+                out.print(f"== {p.id}")
+                _print_funnel(p.funnel)
     for w in result.written:
         _incomplete_notes(w.campaign_id, w.incomplete, "manifest.json")
     if as_json:
@@ -341,13 +360,7 @@ def _preview(plan: Any) -> None:
         ) if out.is_terminal else out.print(
             f"== {p.id} (dry run, as of {plan.as_of}; nothing written)"
         )
-        funnel = Table(title="funnel", box=_box(), show_edge=False, title_justify="left")
-        funnel.add_column("reason")
-        funnel.add_column("rows", justify="right")
-        for reason, n in p.funnel.items():
-            if n or reason == "recipients":
-                funnel.add_row(reason, str(n))
-        out.print(funnel)
+        _print_funnel(p.funnel)
         top = Table(title="top recipients", box=_box(), show_edge=False, title_justify="left")
         for col in ("#", "person_key", "name", "title", "company", "score", "matched skills"):
             top.add_column(col, justify="right" if col in {"#", "score"} else "left")
@@ -384,6 +397,38 @@ def _preview(plan: Any) -> None:
             + (f", {g['cut']} cut" if g.get("cut") else "")
             + ")"
         )
+
+
+def _print_funnel(counts: dict[str, int]) -> None:
+    """The funnel: the input total, each reason's rows and what remains, with shares."""
+    from planner.funnel import funnel_steps, input_total
+
+    total = input_total(counts)
+    table = Table(title="funnel", box=_box(), show_edge=False, title_justify="left")
+    for name in ("", "rows", "share", "remaining"):
+        table.add_column(name or "reason", justify="left" if not name else "right")
+    table.add_row("input rows", f"{total:,}", "100.0%", f"{total:,}")
+    for step in funnel_steps(counts):
+        table.add_row(
+            step.reason,
+            f"-{step.removed:,}",
+            f"{step.removed_share:.1%}",
+            f"{step.remaining:,}",
+        )
+    recipients = counts.get("recipients", 0)
+    share = recipients / total if total else 0.0
+    table.add_row("recipients", f"{recipients:,}", f"{share:.1%}", "")
+    out.print(table)
+
+
+def _lint_warnings(plan: Any) -> None:
+    """A real build shows the lint warnings it builds with (errors refuse it before)."""
+    for p in plan.campaigns:
+        for f in p.lint:
+            err.print(
+                f"planner: warning: {p.campaign.file}: message.{f.field}:{f.line}:{f.column}:"
+                f" {f.severity}: {f.rule}: {f.message}"
+            )
 
 
 def _incomplete_notes(campaign_id: str, incomplete: dict[str, Any], listed_in: str) -> None:

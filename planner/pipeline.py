@@ -863,17 +863,28 @@ __all__ = [
 # --------------------------------------------------------------------------- reading a plan
 
 
-def plan_json(plan_: Plan) -> dict[str, Any]:
-    """The `--dry-run --json` document (SPEC 9 keys)."""
+def plan_json(plan_: Plan, *, summary_top: int | None = None) -> dict[str, Any]:
+    """The `--dry-run --json` document (SPEC 9 keys).
+
+    `summary_top`: a summary instead (`--summary`): the best `summary_top` recipients of each
+    campaign and no `excluded` list, so a preview of a 300k-row build stays small; everything
+    else (funnel, lint, guardrail) is the same.
+    """
     recipients: list[dict[str, Any]] = []
     excluded: list[dict[str, Any]] = []
     for p in plan_.campaigns:
+        if summary_top is not None:
+            recipients.extend(recipients_json(p)[:summary_top])
+            continue
         recipients.extend(recipients_json(p))
         excluded.extend(
             {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
             for row in plan_.excluded(p).to_dicts()
         )
+    summary = {} if summary_top is None else {"summary": {"top": summary_top}}
+    excluded_key = {} if summary_top is not None else {"excluded": excluded}
     return {
+        **summary,
         "as_of": plan_.as_of.isoformat(),
         "campaigns": [
             {
@@ -887,7 +898,7 @@ def plan_json(plan_: Plan) -> dict[str, Any]:
             for p in plan_.campaigns
         ],
         "recipients": recipients,
-        "excluded": excluded,
+        **excluded_key,
         "funnel": {p.id: p.funnel for p in plan_.campaigns},
         "lint": [{"campaign_id": p.id, **f.as_dict()} for p in plan_.campaigns for f in p.lint],
         "guardrail": {p.id: p.guardrail for p in plan_.campaigns},

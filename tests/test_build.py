@@ -267,3 +267,31 @@ def test_out_that_is_not_an_empty_directory_is_refused_before_the_run(
     with pytest.raises(planner.errors.PlannerError, match=message):
         planner.build([campaign], ledger=ledger, as_of=T, out=out)
     assert _runs(ledger) == 0
+
+
+def test_real_build_shows_lint_warnings_and_the_funnel(
+    tmp_path: Path, people: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    campaign = write_campaign(tmp_path, "camp-w", [people.name])
+    # A stock phrase: lint warns (canned-phrase), the build goes ahead.
+    text = campaign.read_text(encoding="utf-8").replace(
+        "caught my eye", "caught my eye. I came across your profile"
+    )
+    campaign.write_text(text, encoding="utf-8")
+    with planner.build([campaign], dry_run=True, as_of=T) as result:
+        warnings = [f for f in result.plan.campaigns[0].lint if f.severity == "warning"]
+    assert "canned-phrase" in {f.rule for f in warnings}
+    code, stdout, stderr = run_main(
+        capsys,
+        "build",
+        str(campaign),
+        "--ledger",
+        str(tmp_path / "l.duckdb"),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert code == 0, stderr
+    for f in warnings:
+        assert f"planner: warning: {campaign}: message.{f.field}:{f.line}:{f.column}:" in stderr
+        assert f"{f.rule}: {f.message}" in stderr
+    assert "input rows" in stdout and "camp-w: 2 recipients" in stdout

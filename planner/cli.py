@@ -299,9 +299,23 @@ def explain(
         table = Table(box=_box(), show_edge=False)
         table.add_column("check")
         table.add_column("result")
+        table.add_column("by")
         for check in entry["checks"]:
-            table.add_row(check["reason"], "FAIL" if check["failed"] else "pass")
+            table.add_row(check["reason"], "FAIL" if check["failed"] else "pass", check["by"])
         out.print(table)
+        resolved = entry["resolved"]
+        distances = ", ".join(
+            f"{safe(name)} {'?' if km is None else f'{km:g} km'}"
+            for name, km in resolved["distance_km"].items()
+        )
+        out.print(
+            "  resolved: "
+            + "; ".join(
+                f"{key} {safe(resolved[key]) if resolved[key] is not None else '-'}"
+                for key in ("seniority", "city", "country", "company", "years_experience")
+            )
+            + (f"; distance to {distances}" if distances else "")
+        )
         parts = ", ".join(f"{k} {v:.3f}" for k, v in entry["score_parts"].items())
         out.print(f"  fit score {entry['fit_score']:.4f} = weighted mean of: {parts}")
         out.print(f"  weights: {entry['weights']}")

@@ -17,12 +17,12 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import duckdb
 import polars as pl
@@ -905,6 +905,65 @@ def plan_json(plan_: Plan, *, summary_top: int | None = None) -> dict[str, Any]:
     }
 
 
+_SEGMENT_FLAGS: Final = {code: col for col, code in segment.SEGMENT_CHECKS}
+#: Reasons the ledger decides (outcomes, touches); the other later reasons are build steps.
+_LEDGER_REASONS: Final = frozenset(
+    {
+        "suppressed",
+        "disinterest_cooldown",
+        "snoozed",
+        "followup_not_due",
+        "already_contacted_for_campaign",
+        "frequency_cap",
+    }
+)
+
+
+def _explain_checks(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every check of SPEC 5.1 after the row was read, in order, with who decided it.
+
+    Segmentation's checks are its flags (a row can fail several); the later ones (ledger, caps,
+    assignment, limit, personalization, guardrail) are decided one at a time, so the check that
+    gave the row its reason is the one that failed.
+    """
+    checks: list[dict[str, Any]] = []
+    for code in REASONS:
+        if code == "invalid_row":
+            continue
+        col = _SEGMENT_FLAGS.get(code)
+        flagged = col is not None and bool(row.get(col))
+        decided = row["decision"] == code
+        # `suppressed` is both a list check (segmentation) and an opt-out in the ledger.
+        if flagged or (col is not None and not decided):
+            by = "segment"
+        else:
+            by = "ledger" if code in _LEDGER_REASONS else "build"
+        checks.append({"reason": code, "failed": flagged or decided, "by": by})
+    return checks
+
+
+def _resolved(row: Mapping[str, Any], p: CampaignPlan) -> dict[str, Any]:
+    """What normalization made of the row: the values the checks compared."""
+    from planner.normalize.locations import haversine_km
+
+    lat, lon = row["resolved_lat"], row["resolved_lon"]
+    return {
+        "seniority": row["seniority"],
+        "city": row["resolved_city"],
+        "country": row["resolved_country"],
+        "company": row["resolved_company"],
+        "years_experience": row["resolved_years"],
+        "distance_km": {
+            c.name: (
+                None
+                if lat is None or lon is None
+                else round(haversine_km(lat, lon, c.lat, c.lon), 1)
+            )
+            for c in p.criteria.cities
+        },
+    }
+
+
 def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
     """Each criterion pass/fail, the score parts and the decision for the rows of one person.
 
@@ -935,7 +994,10 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
             plan_.con,
             f"""
             SELECT g.*, d.reason AS decision, {DEC_DETAIL} AS final_detail,
-                   d.eligible_again_on, p.source_file, p.source_line
+                   d.eligible_again_on, p.source_file, p.source_line,
+                   p.city_name AS resolved_city, p.country_code AS resolved_country,
+                   p.company_norm AS resolved_company, p.years AS resolved_years,
+                   p.lat AS resolved_lat, p.lon AS resolved_lon
             FROM {mine} g JOIN dec d ON d.row_id = g.row_id AND d.cidx = $cidx
             JOIN ({detail_sql}) s ON s.row_id = g.row_id
             JOIN people p ON p.row_id = g.row_id
@@ -954,10 +1016,8 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
                     "eligible_again_on": (
                         r["eligible_again_on"].isoformat() if r["eligible_again_on"] else None
                     ),
-                    "checks": [
-                        {"reason": code, "failed": bool(r[col])}
-                        for col, code in segment.SEGMENT_CHECKS
-                    ],
+                    "checks": _explain_checks(r),
+                    "resolved": _resolved(r, p),
                     "fit_score": r["fit_score"],
                     "score_parts": {
                         "skills": r["skills_part"],

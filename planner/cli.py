@@ -8,7 +8,9 @@ campaign file error, 3 input data error, 4 ledger busy or damaged.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import date
@@ -493,34 +495,64 @@ def _is_usage_error(exc: Exception) -> bool:
     )
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C, raised by `_on_sigint`: click turns a KeyboardInterrupt into an Abort, and DuckDB
+    turns one inside a query into RuntimeError("Query interrupted"); a flag says which it was."""
+
+
+_INTERRUPT = threading.Event()
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    _INTERRUPT.set()
+    raise _Interrupted
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app and map errors to the exit codes of SPEC 9."""
+    _INTERRUPT.clear()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _on_sigint) if in_main_thread else None
     try:
         result = app(args=argv, prog_name="planner", standalone_mode=False)
-        if isinstance(result, int):
-            sys.exit(result)
-    except PlannerError as exc:
+        code = result if isinstance(result, int) else 0
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        code = _exit_code(exc)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    sys.exit(code)
+
+
+def _exit_code(exc: BaseException) -> int:
+    """Report `exc` on stderr (one line and a hint) and give the exit code of SPEC 9."""
+    if _INTERRUPT.is_set() or isinstance(exc, KeyboardInterrupt | _Interrupted):
+        # Outputs are staged and renamed only after the ledger has recorded the run, so an
+        # interrupted build leaves nothing half-written; a run that was already recorded is
+        # finished by the next writer (see planner.ledger.core).
+        err.print("planner: interrupted; nothing half-written was left")
+        return 130
+    if isinstance(exc, PlannerError):
         _report(exc)
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
+        return exc.exit_code
+    if isinstance(exc, typer.Exit):
+        return int(exc.exit_code)
+    if isinstance(exc, typer.Abort):
         err.print("planner: error: aborted")
-        sys.exit(1)
-    except Exception as exc:  # usage errors of the argument parser, and anything unexpected
-        if _is_usage_error(exc):
-            message = exc.format_message()  # type: ignore[attr-defined]
-            err.print(f"planner: error: {message}", markup=False)
-            err.print("planner: hint: run `planner --help` for usage", markup=False)
-            sys.exit(2)
-        # Never print candidate data: name the error type only, no message or locals.
-        err.print(
-            f"planner: error: internal error ({type(exc).__name__}); no data was written",
-            markup=False,
-        )
-        err.print("planner: hint: please report this with the command you ran", markup=False)
-        sys.exit(70)
-    sys.exit(0)
+        return 1
+    if isinstance(exc, Exception) and _is_usage_error(exc):
+        message = exc.format_message()  # type: ignore[attr-defined]
+        err.print(f"planner: error: {safe(message)}")
+        err.print("planner: hint: run `planner --help` for usage")
+        return 2
+    if not isinstance(exc, Exception):
+        raise exc
+    # Never print candidate data: name the error type only, no message or locals.
+    err.print(f"planner: error: internal error ({type(exc).__name__}); no data was written")
+    err.print("planner: hint: please report this with the command you ran")
+    return 70
 
 
 def _mount_ledger() -> None:

@@ -17,6 +17,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,6 +84,10 @@ class LedgerWriter(Protocol):
     def finish_run(self, run_id: str) -> None: ...
 
 
+class PlanWithoutLedgerWarning(UserWarning):
+    """A plan computed without a ledger ignores everything the ledger decides."""
+
+
 @dataclass
 class CampaignPlan:
     """What one campaign of a build decided."""
@@ -99,6 +104,29 @@ class CampaignPlan:
     @property
     def id(self) -> str:
         return self.campaign.id
+
+    def funnel_frame(self) -> pl.DataFrame:
+        """The funnel as a table: `reason` (SPEC order, every reason), `rows` it removed,
+        `remaining` after it and `share` of the input; a last row `recipients`."""
+        from planner.funnel import funnel_steps, input_total
+
+        steps = funnel_steps(self.funnel, skip_empty=False)
+        total = input_total(self.funnel)
+        recipients = self.funnel.get("recipients", 0)
+        return pl.DataFrame(
+            {
+                "reason": [s.reason for s in steps] + ["recipients"],
+                "rows": [s.removed for s in steps] + [recipients],
+                "remaining": [s.remaining for s in steps] + [recipients],
+                "share": [s.removed_share for s in steps] + [recipients / total if total else 0.0],
+            },
+            schema={
+                "reason": pl.String,
+                "rows": pl.Int64,
+                "remaining": pl.Int64,
+                "share": pl.Float64,
+            },
+        )
 
 
 @dataclass
@@ -275,8 +303,22 @@ def plan(
     progress: Progress | None = None,
     database: str = ":memory:",
 ) -> Plan:
-    """Compute who would be contacted for each campaign, and why everyone else would not."""
+    """Compute who would be contacted for each campaign, and why everyone else would not.
+
+    `ledger` is the ledger step (`planner.ledger.open_for_build`). Without one, nothing the
+    ledger decides is applied — frequency caps, opt-outs, cooldowns, "already contacted", the
+    guardrail's history — and a `PlanWithoutLedgerWarning` says so; `planner.build(...)` opens
+    the default ledger as the CLI does.
+    """
     check_as_of(as_of)
+    if ledger is None:
+        warnings.warn(
+            "planner.plan() without a ledger: caps, opt-outs, cooldowns and the guardrail's"
+            " history are not applied; pass ledger=planner.ledger.open_for_build(...) or use"
+            " planner.build(...)",
+            PlanWithoutLedgerWarning,
+            stacklevel=2,
+        )
     say = progress or (lambda _msg: None)
     as_of = as_of or _today()
     plans = prepare(campaigns)

@@ -295,3 +295,27 @@ def test_real_build_shows_lint_warnings_and_the_funnel(
         assert f"planner: warning: {campaign}: message.{f.field}:{f.line}:{f.column}:" in stderr
         assert f"{f.rule}: {f.message}" in stderr
     assert "input rows" in stdout and "camp-w: 2 recipients" in stdout
+
+
+def test_plan_without_a_ledger_says_so(tmp_path: Path, people: Path) -> None:
+    campaign = write_campaign(tmp_path, "camp-a", [people.name])
+    with (
+        pytest.warns(planner.pipeline.PlanWithoutLedgerWarning, match="caps, opt-outs"),
+        planner.plan([campaign], as_of=T),
+    ):
+        pass
+
+
+def test_funnel_as_a_dataframe(tmp_path: Path, people: Path) -> None:
+    campaign = write_campaign(tmp_path, "camp-a", [people.name])
+    text = campaign.read_text(encoding="utf-8").replace(
+        "ranking: {min_score: 0}", "ranking: {min_score: 0, limit: 1}"
+    )
+    campaign.write_text(text, encoding="utf-8")
+    with planner.build([campaign], dry_run=True, ledger=tmp_path / "l.duckdb", as_of=T) as r:
+        frame = r.plan.campaigns[0].funnel_frame()
+    assert frame.columns == ["reason", "rows", "remaining", "share"]
+    assert frame["reason"].to_list()[-1] == "recipients"
+    over = frame.filter(frame["reason"] == "over_limit").row(0, named=True)
+    assert (over["rows"], over["remaining"], over["share"]) == (1, 1, 0.5)
+    assert frame["rows"].sum() == 2  # each input row once: a reason or the recipients row

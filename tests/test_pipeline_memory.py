@@ -14,6 +14,9 @@ import pytest
 from planner import pipeline
 from planner.errors import ConfigError, PlannerError
 
+# These plans are about segmentation and memory, deliberately without a ledger.
+pytestmark = pytest.mark.filterwarnings("ignore::planner.pipeline.PlanWithoutLedgerWarning")
+
 ROOT = Path(__file__).parent.parent
 AS_OF = date(2026, 11, 1)
 

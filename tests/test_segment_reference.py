@@ -12,6 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,9 @@ from planner.criteria import resolve
 from planner.normalize.enrich import enrich_python
 from planner.pipeline import plan
 from tests import reference
+
+# These plans are about segmentation and memory, deliberately without a ledger.
+pytestmark = pytest.mark.filterwarnings("ignore::planner.pipeline.PlanWithoutLedgerWarning")
 
 HEADER = [
     "candidate_id", "first_name", "last_name", "email", "profile_url", "title", "headline",

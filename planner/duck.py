@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import duckdb
 import polars as pl
+
+#: planner never loads DuckDB extensions: with autoloading on, a file of another format (a SQLite
+#: file given as the ledger) made DuckDB try to download one, which fails offline and slowly.
+OFFLINE: Final[Mapping[str, bool]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+def connect(
+    database: str = ":memory:",
+    *,
+    read_only: bool = False,
+    config: Mapping[str, str | bool | int | float | list[str]] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that never installs or loads extensions (see OFFLINE)."""
+    return duckdb.connect(database, read_only=read_only, config={**OFFLINE, **(config or {})})
 
 
 def frame(

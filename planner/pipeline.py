@@ -28,7 +28,7 @@ from typing import Any, Final, Protocol
 import duckdb
 import polars as pl
 
-from planner import __version__, criteria, lint, personalize, segment, sources, suppression
+from planner import __version__, criteria, duck, lint, personalize, segment, sources, suppression
 from planner.config import Campaign, load_campaigns
 from planner.contract import EXCLUDED_COLUMNS, REASONS, SEND_LIST_COLUMNS
 from planner.duck import frame
@@ -398,7 +398,7 @@ def _connect(database: str) -> tuple[duckdb.DuckDBPyConnection, Path]:
         "preserve_insertion_order": False,
     }
     try:
-        return duckdb.connect(database, config=config), spill
+        return duck.connect(database, config=config), spill
     except duckdb.Error as exc:
         shutil.rmtree(spill, ignore_errors=True)
         if limit != DEFAULT_MEMORY_LIMIT:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
-
-from planner import pipeline, sources
+from planner import duck, pipeline, sources
 from planner.errors import ConfigError, InputError, PlannerError
 
 
@@ -23,7 +21,7 @@ def validate_campaigns(paths: Sequence[Path]) -> list[str]:
     for p in plans:
         try:
             specs, _files = pipeline.source_specs([p.campaign])
-            with duckdb.connect() as con:
+            with duck.connect() as con:
                 result = sources.read_sources(con, specs)
         except PlannerError as exc:
             only_input = only_input and isinstance(exc, InputError)

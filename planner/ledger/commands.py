@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from planner import duck
 from planner.errors import ConfigError, InputError
 from planner.ledger import identity, responses
 from planner.ledger.core import (
@@ -468,7 +469,7 @@ def import_touches(
     every problem listed by line. The same file (by content) is imported once."""
     frame, problems, ignored = _read_import(file)
     sha = hashlib.sha256(file.read_bytes()).hexdigest()
-    check = duckdb.connect()
+    check = duck.connect()
     try:
         check.register("_imp", frame)
         problems += _validate(check, file)
@@ -748,7 +749,7 @@ def import_outcomes(
         multi=True,
     )
     sha = hashlib.sha256(file.read_bytes()).hexdigest()
-    check = duckdb.connect()
+    check = duck.connect()
     try:
         check.register("_imp", frame)
         problems += _validate_outcomes(check, file)

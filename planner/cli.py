@@ -157,6 +157,10 @@ def build(
         int | None,
         typer.Option("--max-bad-rows", min=0, help="Accept up to N bad rows per input file."),
     ] = None,
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write the build's HTML report to this file."),
+    ] = None,
 ) -> None:
     """Plan the campaign(s): write send lists, or preview them with --dry-run."""
     from planner import pipeline
@@ -168,6 +172,7 @@ def build(
                 f"--format: unknown format '{fmt}'", hint="use one of: " + ", ".join(FORMATS)
             )
     from planner.ledger import open_for_build
+    from planner.report import write_plan_report
 
     # A real build holds the ledger's writer lock from before it reads the ledger until its run
     # is recorded, so a second build waits instead of planning against stale caps.
@@ -184,6 +189,8 @@ def build(
         )
         try:
             if dry_run:
+                if report_file is not None:
+                    write_plan_report(plan, report_file, dry_run=True)
                 if as_json:
                     _print_json(pipeline.plan_json(plan))
                 else:
@@ -193,6 +200,8 @@ def build(
             pipeline.check_guardrail(plan)
             _guardrail_notes(plan)
             written = pipeline.write_plan(plan, out=out_dir, formats=formats or [], ledger=led)
+            if report_file is not None:
+                write_plan_report(plan, report_file, run_id=written[0].run_id)
         finally:
             plan.close()
     run_id = written[0].run_id if written else ""
@@ -279,6 +288,20 @@ def export_run(
         out.print(
             f"{r['campaign_id']}: {r['recipients']} recipients, {n} file(s) -> {r['out_dir']}"
         )
+
+
+@app.command("report")
+def report_cmd(
+    run_id: Annotated[str, typer.Argument(help="Run id of a past real build.")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Report file (default report-RUN_ID.html).")
+    ] = None,
+    ledger: LedgerOpt = None,
+) -> None:
+    """Write the HTML report of a past build from what the ledger kept."""
+    from planner.report import report_run
+
+    out.print(str(report_run(run_id, out_file, ledger=ledger)))
 
 
 # --------------------------------------------------------------------------- printing

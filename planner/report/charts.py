@@ -179,6 +179,8 @@ def guardrail(report: ReportData) -> dict[str, Any] | None:
                 else "no touches in the window"
             ),
             "min": g["min_response_rate"],
+            # The label starts right of both the bar and the minimum's rule.
+            "label_at": max(g["rate"] or 0.0, g["min_response_rate"] or 0.0) + 0.03,
             "status": g["status"],
         }
         for g in report.guardrail
@@ -190,7 +192,7 @@ def guardrail(report: ReportData) -> dict[str, Any] | None:
         rows,
         {
             "width": WIDTH - 160,
-            "height": {"step": 44},
+            "height": 44 * len(rows),
             "layer": [
                 {
                     "mark": {"type": "bar", "height": 18},
@@ -210,7 +212,13 @@ def guardrail(report: ReportData) -> dict[str, Any] | None:
                     },
                 },
                 {
-                    "mark": {"type": "rule", "color": "#222", "strokeDash": [4, 3], "size": 2},
+                    "mark": {
+                        "type": "tick",
+                        "orient": "vertical",
+                        "color": "#222",
+                        "thickness": 2,
+                        "size": 34,
+                    },
                     "encoding": {"x": {"field": "min", "type": "quantitative"}, "y": y},
                 },
                 {
@@ -225,12 +233,11 @@ def guardrail(report: ReportData) -> dict[str, Any] | None:
                     "mark": {
                         "type": "text",
                         "align": "left",
-                        "dx": 6,
                         "fontSize": 10,
                         "color": "#555",
                     },
                     "encoding": {
-                        "x": {"field": "rate", "type": "quantitative"},
+                        "x": {"field": "label_at", "type": "quantitative"},
                         "y": y,
                         "text": {"field": "label"},
                     },

@@ -377,6 +377,30 @@ def test_planner_report_without_the_build_files_says_what_is_missing(
     assert code == 2 and "run nope is not in the ledger" in stderr
 
 
+def test_the_same_build_gives_the_same_report_bytes(tmp_path: Path) -> None:
+    campaign = example_dir(tmp_path)
+    pages = []
+    for _ in range(2):
+        plan = dry_plan(campaign)
+        try:
+            pages.append(report.render_html(report.from_plan(plan, run_id="r1")))
+        finally:
+            plan.close()
+    assert pages[0] == pages[1]
+
+
+def test_an_unwritable_report_path_is_an_error_naming_it(
+    example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = example.parent.parent / "file"
+    blocker.write_text("x", encoding="utf-8")
+    target = blocker / "r.html"
+    code, _, stderr = _run(capsys, "build", str(example), "--dry-run", "--report", str(target))
+    assert code == 2
+    assert f"planner: error: {target}: cannot write the report" in stderr
+    assert "planner: hint:" in stderr and "Traceback" not in stderr
+
+
 def _section(html: str, name: str) -> str:
     start = html.index(f'<section id="{name}">')
     return html[start : html.index("</section>", start)]

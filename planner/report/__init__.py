@@ -10,6 +10,7 @@ recipients; the file is written 0600.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -23,7 +24,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from planner import __version__
-from planner.errors import PlannerError
+from planner.errors import ExportError, PlannerError
 from planner.report import charts
 from planner.report.data import CampaignInfo, ReportData, gather, samples_of
 
@@ -110,16 +111,17 @@ def write_report(report: ReportData | str, path: Path) -> str:
     """Write the page (0600, through a temporary name); returns its sha256."""
     html = report if isinstance(report, str) else render_html(report)
     data = html.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{secrets.token_hex(4)}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise PlannerError(
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise ExportError(
             f"{path}: cannot write the report ({exc.strerror})",
             hint="choose a writable place for --report",
         ) from None

@@ -201,7 +201,7 @@ def guardrail(report: ReportData) -> dict[str, Any] | None:
                         "x": {
                             "field": "rate",
                             "type": "quantitative",
-                            "axis": {"format": "%"},
+                            "axis": {"format": "%", "tickCount": 5},
                             "scale": {"domain": [0, 1]},
                             "title": "response rate",
                         },

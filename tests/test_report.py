@@ -124,13 +124,16 @@ def test_charts_get_aggregates_never_a_row_per_candidate(tmp_path: Path) -> None
             )
     path.write_text("\n".join([*lines, *extra]) + "\n", encoding="utf-8")
     sizes = []
+    recipients = []
     for campaign in (small, big):
         plan = dry_plan(campaign)
         try:
             specs = charts.specs(report.from_plan(plan))
+            recipients.append(plan.campaigns[0].recipients.height)
         finally:
             plan.close()
         sizes.append({k: len(v["data"]["values"]) for k, v in specs.items()})
+    assert recipients == [7, 21]
     assert sizes[0] == sizes[1]
     assert max(sizes[0].values()) <= len(REASONS) + 1
 

@@ -25,6 +25,7 @@ from planner.contract import FORMATS
 from planner.errors import ConfigError
 from planner.ledger import open_for_build
 from planner.ledger.lock import Notify
+from planner.report import write_plan_report
 
 
 @dataclass
@@ -78,6 +79,7 @@ def build(
     formats: Sequence[str] = (),
     allow_lint_errors: bool = False,
     max_bad_rows: int | None = None,
+    report: Path | str | None = None,
     progress: pipeline.Progress | None = None,
     notify: Notify | None = None,
 ) -> BuildResult:
@@ -87,6 +89,9 @@ def build(
     `--ledger`. A real build raises `LintError` on lint errors (unless `allow_lint_errors`) and
     `RefusedError` when a sender's guardrail blocks; in both cases nothing is written and the
     ledger is unchanged. A dry run never creates, locks or changes the ledger.
+
+    `report`: also write the build's HTML report there (`--report FILE`; a dry run writes only
+    that file). A real build writes `report.html` beside every send list in any case.
     """
     pipeline.check_as_of(as_of)
     check_formats(formats)
@@ -98,12 +103,16 @@ def build(
         )
         try:
             if dry_run:
+                if report is not None:
+                    write_plan_report(plan, Path(report), dry_run=True)
                 return BuildResult(plan, dry_run=True)
             pipeline.check_lint(plan, allow_lint_errors=allow_lint_errors)
             pipeline.check_guardrail(plan)
             written = pipeline.write_plan(
                 plan, out=None if out is None else Path(out), formats=formats, ledger=led
             )
+            if report is not None:
+                write_plan_report(plan, Path(report), run_id=written[0].run_id if written else None)
         except BaseException:
             plan.close()
             raise

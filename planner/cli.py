@@ -200,6 +200,12 @@ def build(
             "--max-bad-rows", min=0, metavar="N", help="Accept up to N bad rows per input file."
         ),
     ] = None,
+    report_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", metavar="FILE", help="Also write the build's HTML report to this file."
+        ),
+    ] = None,
 ) -> None:
     """Plan the campaign(s): write send lists, or preview them with --dry-run.
 
@@ -224,6 +230,7 @@ def build(
             formats=formats or [],
             allow_lint_errors=allow_lint_errors,
             max_bad_rows=max_bad_rows,
+            report=report_file,
             progress=say,
         )
     with result:
@@ -359,6 +366,26 @@ def export_run(
         out.print(
             f"{r['campaign_id']}: {r['recipients']} recipients, {n} file(s) -> {r['out_dir']}"
         )
+
+
+@app.command("report")
+def report_cmd(
+    run_id: Annotated[str, typer.Argument(help="Run id of a past real build.", metavar="RUN_ID")],
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Report file (default report-RUN_ID.html)."),
+    ] = None,
+    ledger: LedgerOpt = None,
+) -> None:
+    """Write the HTML report of a past build from what the ledger kept.
+
+    \b
+    Example:
+      planner report 20261203-094446-e9ce64 --out q4-report.html
+    """
+    from planner.report import report_run
+
+    out.print(str(report_run(run_id, out_file, ledger=ledger)))
 
 
 # --------------------------------------------------------------------------- printing

@@ -788,7 +788,7 @@ def write_plan(
     send list (the next writer removes the staging directories); a crash after it leaves files
     the ledger knows about (the next writer renames them). See `planner.ledger.core`.
     """
-    from planner import export
+    from planner import export, report
 
     run_id = run_id or new_run_id()
     single = len(plan_.campaigns) == 1
@@ -803,6 +803,8 @@ def write_plan(
     try:
         written: list[Written] = []
         send_lists: dict[str, pl.DataFrame] = {}
+        # One report of the whole build, beside each campaign's send list (issue 16).
+        report_html = report.render_html(report.from_plan(plan_, run_id=run_id))
         for p, final, tmp in targets:
             tmp.mkdir(parents=True, mode=0o700)
             send_list = p.recipients.with_columns(pl.lit(run_id).alias("run_id")).select(
@@ -818,6 +820,7 @@ def write_plan(
             hashes["excluded.csv"] = export.write_query_csv(
                 plan_.con, *excluded_query(p), tmp / "excluded.csv"
             )
+            hashes[report.REPORT_NAME] = report.write_report(report_html, tmp / report.REPORT_NAME)
             mine = [r for r in plan_.rejects if r.file in p.files]
             if mine:
                 rejects = pl.DataFrame(

@@ -17,6 +17,7 @@ COMMANDS = [
     ["build"],
     ["explain"],
     ["export"],
+    ["report"],
     *(
         ["ledger", c]
         for c in (

@@ -1,0 +1,202 @@
+"""The report of a past build (`planner report RUN_ID`), from what the ledger kept.
+
+The ledger keeps each run's campaigns (`run_campaigns.campaign_json`) and send lists
+(`send_rows`), so the recipients' charts, tables and sample messages are exactly the build's.
+The counts per reason and the guardrail state come from the run's `manifest.json`, and the caps'
+dates from its `excluded.csv`, where the build wrote them (`run_outputs.out_dir`); when those
+files are gone the report says so instead of guessing. The scores of excluded rows are kept
+nowhere, so a past run's score chart shows its recipients only.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from planner import lint
+from planner.config import Campaign, campaign_from_dict
+from planner.errors import ConfigError, LedgerError
+from planner.export.base import SEND_LIST_SCHEMA
+from planner.ledger.core import reading
+from planner.ledger.schema import COMMITTED
+from planner.ledger.store import first_row, translate_errors
+from planner.report.data import CampaignInfo, ReportData, gather, samples_of
+
+#: `report_rows` of a past run: its recipients, and the rows of its excluded.csv files.
+_PAST_ROWS = """
+CREATE OR REPLACE TEMP VIEW report_rows AS
+SELECT cidx, person_key, NULL::VARCHAR AS reason, fit_score, NULL::DATE AS eligible_again_on,
+       country, city
+FROM _report_recipients
+UNION ALL
+SELECT cidx, person_key, reason, NULL::DOUBLE, eligible_again_on, NULL, NULL
+FROM _report_excluded
+"""
+
+_EXCLUDED_COLUMNS = {
+    "campaign_id": "VARCHAR",
+    "person_key": "VARCHAR",
+    "candidate_id": "VARCHAR",
+    "full_name": "VARCHAR",
+    "reason": "VARCHAR",
+    "detail": "VARCHAR",
+    "eligible_again_on": "DATE",
+}
+
+
+def from_run(run_id: str, path: Path | str | None = None) -> ReportData:
+    """The ReportData of committed build `run_id` in the ledger at `path`."""
+    store = reading(path)
+    with store.session(write=False) as con, translate_errors(store.name):
+        run = first_row(
+            con, "SELECT kind, status, as_of FROM ledger.runs WHERE run_id = ?", [run_id]
+        )
+        if run is None:
+            raise ConfigError(
+                f"run {run_id} is not in the ledger {store.name}",
+                hint="`planner ledger runs` lists the runs",
+            )
+        if run[0] != "build" or run[1] != COMMITTED:
+            raise ConfigError(
+                f"run {run_id} is a {run[1]} {run[0]} run; only committed builds have a report",
+                hint="`planner ledger runs` lists the runs",
+            )
+        campaigns = con.execute(
+            "SELECT c.campaign_id, c.campaign_json, o.out_dir FROM ledger.run_campaigns c"
+            " LEFT JOIN ledger.run_outputs o USING (run_id, campaign_id)"
+            " WHERE c.run_id = ? ORDER BY c.campaign_id",
+            [run_id],
+        ).fetchall()
+        rows = con.execute(
+            "SELECT campaign_id, row_json FROM ledger.send_rows WHERE run_id = ?"
+            " ORDER BY campaign_id, position",
+            [run_id],
+        ).fetchall()
+    by_campaign: dict[str, list[str]] = {}
+    for cid, row in rows:
+        by_campaign.setdefault(str(cid), []).append(str(row))
+
+    infos: list[CampaignInfo] = []
+    frames: dict[int, pl.DataFrame] = {}
+    excluded_files: list[tuple[int, Path]] = []
+    notes: list[str] = []
+    samples = []
+    for index, (cid, text, out_dir) in enumerate(campaigns):
+        if text is None:
+            raise LedgerError(
+                f"run {run_id}: campaign {cid} was recorded without its campaign",
+                hint="runs recorded before send lists were kept have no report",
+            )
+        campaign = _campaign(str(text), str(cid))
+        frame = _frame(by_campaign.get(str(cid), []))
+        frames[index] = frame
+        manifest = _manifest(Path(out_dir) if out_dir else None)
+        if manifest is None:
+            notes.append(
+                f"{cid}: the build's manifest.json was not found"
+                + (f" in {out_dir}" if out_dir else "")
+                + "; the funnel and the guardrail state are left out."
+            )
+        else:
+            excluded = Path(str(out_dir)) / "excluded.csv"
+            if excluded.is_file():
+                excluded_files.append((index, excluded))
+        infos.append(
+            CampaignInfo(
+                index=index,
+                id=str(cid),
+                title=campaign.role.title,
+                company=campaign.role.company,
+                sender=campaign.sender.id,
+                recipients=frame.height,
+                funnel=_counts(manifest),
+                lint=[f.as_dict() for f in lint.lint_campaign(campaign)],
+                guardrail=manifest.get("guardrail") if manifest else None,
+            )
+        )
+        samples.extend(samples_of(campaign, str(cid), frame))
+
+    con = duckdb.connect()
+    try:
+        recipients = pl.concat(
+            [
+                f.select(
+                    pl.lit(i, pl.Int32).alias("cidx"),
+                    "person_key",
+                    "fit_score",
+                    "country",
+                    "city",
+                )
+                for i, f in frames.items()
+            ]
+            or [pl.DataFrame(schema={"cidx": pl.Int32, "person_key": pl.Utf8})]
+        )
+        con.register("_recipients_frame", recipients.to_arrow())
+        con.execute("CREATE TEMP TABLE _report_recipients AS SELECT * FROM _recipients_frame")
+        con.execute(
+            "CREATE TEMP TABLE _report_excluded (cidx INTEGER, person_key VARCHAR,"
+            " reason VARCHAR, eligible_again_on DATE)"
+        )
+        for index, excluded in excluded_files:
+            con.execute(
+                "INSERT INTO _report_excluded SELECT ?, person_key, reason, eligible_again_on"
+                " FROM read_csv(?, header = true, columns = ?, quote = '\"', escape = '\"')",
+                [index, str(excluded), _EXCLUDED_COLUMNS],
+            )
+        con.execute(_PAST_ROWS)
+        return gather(
+            con,
+            infos,
+            frames,
+            kind="past run",
+            as_of=run[2],
+            run_id=run_id,
+            samples=samples,
+            notes=notes,
+            excluded_scores=False,
+        )
+    except duckdb.Error as exc:
+        raise LedgerError(
+            f"run {run_id}: cannot read the run's excluded.csv ({type(exc).__name__})",
+            hint="the build's output files were changed; the ledger's send lists are intact",
+        ) from None
+    finally:
+        con.close()
+
+
+def _campaign(text: str, campaign_id: str) -> Campaign:
+    try:
+        return campaign_from_dict(json.loads(text), Path(f"<run campaign {campaign_id}>"))
+    except (ConfigError, ValueError) as exc:
+        raise LedgerError(
+            f"campaign {campaign_id}: the campaign recorded with this run cannot be read back",
+            hint="the ledger was written by another planner version; report with that version",
+        ) from exc
+
+
+def _frame(rows: list[str]) -> pl.DataFrame:
+    if not rows:
+        return pl.DataFrame(schema=SEND_LIST_SCHEMA)
+    data = io.BytesIO(("\n".join(rows) + "\n").encode("utf-8"))
+    return pl.read_ndjson(data, schema=SEND_LIST_SCHEMA)
+
+
+def _manifest(out_dir: Path | None) -> dict[str, Any] | None:
+    if out_dir is None:
+        return None
+    try:
+        data = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _counts(manifest: dict[str, Any] | None) -> dict[str, int] | None:
+    if manifest is None or not isinstance(manifest.get("counts"), dict):
+        return None
+    return {str(k): int(v) for k, v in manifest["counts"].items()}

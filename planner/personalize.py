@@ -500,6 +500,10 @@ def _compile_one(source: str, field: str) -> tuple[Any, TemplateInfo]:
     except TemplateError as exc:  # pragma: no cover - _check refuses what would fail here
         line = getattr(exc, "lineno", None) or 1
         raise _TemplateProblems([(field, _Problem(line, f"template error: {exc}"))]) from None
+    except (SyntaxError, RecursionError) as exc:  # pragma: no cover - static_problems refuses
+        raise _TemplateProblems(
+            [(field, _Problem(1, f"the template cannot be compiled ({type(exc).__name__})"))]
+        ) from None
     return template, info
 
 

@@ -493,6 +493,13 @@ def static_problems(ast: nodes.Template) -> list[tuple[int, str]]:
                 check_binop("*", node.left.value, node.right.value)  # type: ignore[attr-defined]
             except BudgetExceeded as exc:
                 problems.append((node.lineno, str(exc)))
+        if isinstance(node, nodes.Filter | nodes.Test):
+            keys = [str(kwarg.key) for kwarg in node.kwargs]
+            repeated = sorted({k for k in keys if keys.count(k) > 1})
+            if repeated:  # Python would refuse the compiled call
+                problems.append(
+                    (node.lineno, f"'{node.name}': argument '{repeated[0]}' given twice")
+                )
         if isinstance(node, nodes.Filter):
             problem = _filter_problem(node)
             if problem:

@@ -287,23 +287,23 @@ _PRECHECKS: Final[dict[str, Callable[[Mapping[str, Any]], None]]] = {
 def guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """`func` with its arguments checked before and its result checked after the call."""
     pre = _PRECHECKS.get(name)
-    target = inspect.unwrap(func)
-    try:
-        signature: inspect.Signature | None = inspect.signature(target)
-    except (TypeError, ValueError):  # pragma: no cover - every filter is a Python function
-        signature = None
     what = f"the '{name}' filter"
+    if pre is None:
+
+        @wraps(func)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            return check_value(func(*args, **kwargs), what)
+
+        return checked
+
+    parameters = list(inspect.signature(inspect.unwrap(func)).parameters.values())
+    params = [p.name for p in parameters]
+    defaults = {p.name: p.default for p in parameters if p.default is not p.empty}
 
     @wraps(func)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        if pre is not None and signature is not None:
-            try:
-                bound = signature.bind(*args, **kwargs)
-            except TypeError:
-                bound = None  # wrong arguments: the filter itself says so
-            if bound is not None:
-                bound.apply_defaults()
-                pre(bound.arguments)
+        # The arguments by name (wrong ones are left to the filter, which says what is wrong).
+        pre({**defaults, **dict(zip(params, args, strict=False)), **kwargs})
         return check_value(func(*args, **kwargs), what)
 
     return guarded
@@ -431,6 +431,8 @@ class LimitTransformer(NodeTransformer):
 
     def __init__(self, environment: Any) -> None:
         self.environment = environment
+        # Inside a loop or a capturing block, where output can repeat or bypass `collect`.
+        self._inside = 0
 
     def _filter(self, node: nodes.Node, name: str, lineno: int) -> nodes.Filter:
         wrapped = nodes.Filter(node, name, [], [], None, None, lineno=lineno)
@@ -439,6 +441,8 @@ class LimitTransformer(NodeTransformer):
 
     def visit_Output(self, node: nodes.Output) -> nodes.Node:
         self.generic_visit(node)
+        if not self._inside:
+            return node  # runs once; `collect` counts it as output
         wrapped: list[nodes.Expr] = []
         for child in node.nodes:
             if isinstance(child, nodes.TemplateData):
@@ -454,9 +458,24 @@ class LimitTransformer(NodeTransformer):
         items = nodes.List(list(node.nodes), lineno=node.lineno)
         return self._filter(items, CONCAT_FILTER, node.lineno)
 
+    def _nested(self, node: nodes.Node) -> None:
+        self._inside += 1
+        try:
+            self.generic_visit(node)
+        finally:
+            self._inside -= 1
+
     def visit_For(self, node: nodes.For) -> nodes.Node:
-        self.generic_visit(node)
+        self._nested(node)
         node.iter = self._filter(node.iter, LOOP_FILTER, node.lineno)
+        return node
+
+    def visit_AssignBlock(self, node: nodes.AssignBlock) -> nodes.Node:
+        self._nested(node)
+        return node
+
+    def visit_FilterBlock(self, node: nodes.FilterBlock) -> nodes.Node:
+        self._nested(node)
         return node
 
 

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import yaml
 from pydantic import (
@@ -25,6 +25,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from planner.contract import FORMATS, LEVELS
 from planner.errors import ConfigError
@@ -57,8 +58,19 @@ DEFAULT_BODY = (
 )
 
 
+#: Upper bound of every day count (caps, guardrail and disinterest windows): ten years. Dates
+#: computed from them (as-of minus a window, an outcome plus `disinterest_days`) stay far inside
+#: the ranges of Python and DuckDB dates.
+MAX_DAYS: Final = 3650
+#: Upper bound of every row count (ranking.limit, guardrail.min_sample and limit_to).
+MAX_ROWS: Final = 100_000_000
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # NaN and infinity are refused for every number (`.nan`, `.inf` in YAML).
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
@@ -121,7 +133,7 @@ class SkillCriteria(_Model):
     any: list[NonEmptyStr] = Field(
         default_factory=list, description="At least `min_any` of these are required."
     )
-    min_any: int = Field(default=1, ge=0, description="How many of `any` are required.")
+    min_any: int = Field(default=1, ge=0, le=1000, description="How many of `any` are required.")
     nice: list[NonEmptyStr] = Field(default_factory=list, description="Only raise the score.")
 
     @model_validator(mode="after")
@@ -143,8 +155,8 @@ class TitleCriteria(_Model):
 
 
 class Range(_Model):
-    min: float | None = Field(default=None, ge=0)
-    max: float | None = Field(default=None, ge=0)
+    min: float | None = Field(default=None, ge=0, le=100)
+    max: float | None = Field(default=None, ge=0, le=100)
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
@@ -191,37 +203,57 @@ class Audience(_Model):
 class Weights(_Model):
     """Weights of the fit-score parts; the score is the weighted mean of the parts used."""
 
-    skills: float = Field(default=0.5, ge=0)
-    title: float = Field(default=0.2, ge=0)
-    seniority: float = Field(default=0.15, ge=0)
-    location: float = Field(default=0.15, ge=0)
+    skills: float = Field(default=0.5, ge=0, le=100)
+    title: float = Field(default=0.2, ge=0, le=100)
+    seniority: float = Field(default=0.15, ge=0, le=100)
+    location: float = Field(default=0.15, ge=0, le=100)
     open_to_work: float = Field(
-        default=0.1, ge=0, description="Used only with audience.open_to_work: prefer."
+        default=0.1, ge=0, le=100, description="Used only with audience.open_to_work: prefer."
     )
 
 
 class Ranking(_Model):
     min_score: float = Field(default=0.0, ge=0, le=1)
-    limit: int | None = Field(default=None, ge=0, description="Keep the best N; none: no limit.")
+    limit: int | None = Field(
+        default=None, ge=0, le=MAX_ROWS, description="Keep the best N; none: no limit."
+    )
     weights: Weights = Field(default_factory=Weights)
 
 
 class Caps(_Model):
-    window_days: int = Field(default=30, ge=1)
-    max_touches: int = Field(default=1, ge=1)
+    window_days: int = Field(default=30, ge=1, le=MAX_DAYS)
+    max_touches: int = Field(default=1, ge=1, le=1000)
     exempt_min_score: float | None = Field(default=None, ge=0, le=1)
+
+
+def _set_maximum(schema: dict[str, Any]) -> None:
+    prop = schema["properties"]["disinterest_days"]
+    prop["maximum"] = MAX_DAYS
 
 
 class Suppression(_Model):
     files: list[NonEmptyStr] = Field(default_factory=list)
     disinterest_days: int = Field(default=180, ge=0)
 
+    # The upper bound lives here rather than on the field: as on every other day count, at most
+    # MAX_DAYS, stated in the JSON Schema as `maximum`.
+    model_config = ConfigDict(json_schema_extra=lambda schema: _set_maximum(schema))
+
+    @field_validator("disinterest_days")
+    @classmethod
+    def _at_most_max_days(cls, value: int) -> int:
+        if value > MAX_DAYS:
+            raise PydanticCustomError(
+                "less_than_equal", "Input should be less than or equal to {le}", {"le": MAX_DAYS}
+            )
+        return value
+
 
 class Message(_Model):
     channel: Literal["inmail", "email", "linkedin_message"] = "inmail"
     subject: str = DEFAULT_SUBJECT
     body: str = DEFAULT_BODY
-    min_personal_fields: int = Field(default=2, ge=0)
+    min_personal_fields: int = Field(default=2, ge=0, le=50)
 
 
 class GreenhouseExport(_Model):
@@ -280,10 +312,10 @@ class Export(_Model):
 
 class Guardrail(_Model):
     min_response_rate: float = Field(default=0.13, ge=0, le=1)
-    min_sample: int = Field(default=100, ge=1)
-    window_days: int = Field(default=14, ge=1)
+    min_sample: int = Field(default=100, ge=1, le=MAX_ROWS)
+    window_days: int = Field(default=14, ge=1, le=MAX_DAYS)
     action: Literal["warn", "limit", "block"] = "warn"
-    limit_to: int = Field(default=25, ge=0)
+    limit_to: int = Field(default=25, ge=0, le=MAX_ROWS)
 
 
 class Campaign(_Model):
@@ -362,8 +394,52 @@ def campaign_json_schema() -> dict[str, Any]:
 # --------------------------------------------------------------------------- loading
 
 
+#: Largest campaign file read (bytes); campaign files are shared, so they are untrusted input.
+MAX_FILE_BYTES: Final = 1_000_000
+#: Deepest nesting of mappings and lists (the real format needs 4).
+MAX_DEPTH: Final = 32
+
+
+class _Refused(yaml.YAMLError):
+    """A YAML feature campaign files do not allow; `line` is 1-based."""
+
+    def __init__(self, line: int, problem: str, hint: str) -> None:
+        super().__init__(problem)
+        self.line = line
+        self.problem = problem
+        self.hint = hint
+
+
 class _LineLoader(yaml.SafeLoader):
-    """Safe loader; only used to compose nodes (never constructs arbitrary objects)."""
+    """Safe loader; only used to compose nodes (never constructs arbitrary objects).
+
+    Anchors and aliases (`&name`, `*name`, and so `<<: *name` merges) are refused: expanding
+    them is how a small file becomes gigabytes ("billion laughs") or a cycle (`&p [x, *p]`),
+    and a campaign file has no use for them. Nesting deeper than MAX_DEPTH is refused too.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            what = "alias '*" if isinstance(event, yaml.AliasEvent) else "anchor '&"
+            raise _Refused(
+                event.start_mark.line + 1,
+                f"YAML {what}{event.anchor}' is not allowed in campaign files",
+                "write the value out in full where it is used",
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(
+                    event.start_mark.line + 1,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    "a campaign file needs at most a few levels; see the README",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _node_to_data(
@@ -378,7 +454,11 @@ def _node_to_data(
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = (
+                loader.construct_object(key_node, deep=True)
+                if isinstance(key_node, yaml.ScalarNode)
+                else None
+            )
             if not isinstance(key, str | int) or isinstance(key, bool):
                 problems.append((path, key_node.start_mark.line + 1, "keys must be text"))
                 continue
@@ -393,7 +473,12 @@ def _node_to_data(
             _node_to_data(item, (*path, i), lines, loader, problems)
             for i, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as exc:  # e.g. `2026-13-45`, an int of 5000 digits
+        reason = str(exc).split(";")[0]
+        problems.append((path, node.start_mark.line + 1, f"value cannot be read: {reason}"))
+        return None
 
 
 def _dotted(path: tuple[str | int, ...] | list[str | int]) -> str:
@@ -435,7 +520,11 @@ _HINTS: dict[str, str] = {
     "missing": "add this key; see `planner schema` or the README for the campaign file format",
     "literal_error": "use one of the values listed",
     "string_pattern_mismatch": "use lowercase letters, digits and '-' only, e.g. acme-data-eng-q4",
+    "finite_number": "use a plain number; NaN and infinity are not allowed",
 }
+#: Range errors (every number of the file has a documented range, README "Limits").
+for _etype in ("less_than_equal", "less_than", "greater_than_equal", "greater_than"):
+    _HINTS[_etype] = "see the README, section 'Limits', for the range of every number"
 
 
 def _format_error(
@@ -444,10 +533,10 @@ def _format_error(
     loc: tuple[str | int, ...],
     message: str,
     hint: str | None,
+    line: int | None = None,
 ) -> str:
     probe = loc
-    line = None
-    while True:
+    while line is None:
         if probe in lines:
             line = lines[probe]
             break
@@ -461,12 +550,17 @@ def _format_error(
 
 
 def _problems_from_validation(
-    exc: ValidationError, file: Path, lines: dict[tuple[str | int, ...], int]
+    exc: ValidationError,
+    file: Path,
+    lines: dict[tuple[str | int, ...], int],
+    skip: set[tuple[str | int, ...]] | None = None,
 ) -> list[str]:
     problems: list[str] = []
     for err in exc.errors(include_url=False, include_input=False):
         loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
         etype = err["type"]
+        if skip and loc in skip and etype != "extra_forbidden":
+            continue  # already reported as a value YAML could not read
         message = str(err["msg"])
         hint = _HINTS.get(etype)
         if etype == "extra_forbidden":
@@ -494,6 +588,8 @@ def _line_number(problem: str) -> int:
 
 def parse_campaign(text: str, file: Path) -> Campaign:
     """Parse and validate campaign YAML text; `file` is used for messages and relative paths."""
+    if len(text) > MAX_FILE_BYTES:
+        raise _too_big(file)
     lines: dict[tuple[str | int, ...], int] = {}
     yaml_problems: list[tuple[tuple[str | int, ...], int, str]] = []
     try:
@@ -503,6 +599,8 @@ def parse_campaign(text: str, file: Path) -> Campaign:
             data = None if root is None else _node_to_data(root, (), lines, loader, yaml_problems)
         finally:
             loader.dispose()
+    except _Refused as exc:
+        raise ConfigError(f"{file}:{exc.line}: {exc.problem}", hint=exc.hint) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -516,11 +614,12 @@ def parse_campaign(text: str, file: Path) -> Campaign:
             f"{file}:1: the campaign file must be a mapping of keys (version, id, role, ...)",
             hint="start from `planner init` or campaigns/example.yaml",
         )
-    problems = [_format_error(file, lines, p, m, None) for p, _line, m in yaml_problems]
+    problems = [_format_error(file, lines, p, m, None, line) for p, line, m in yaml_problems]
     try:
         campaign = Campaign.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_problems_from_validation(exc, file, lines))
+        unreadable = {p for p, _line, _m in yaml_problems}
+        problems.extend(_problems_from_validation(exc, file, lines, skip=unreadable))
         campaign = None
     problems.sort(key=_line_number)
     if problems or campaign is None:
@@ -549,11 +648,21 @@ def campaign_from_dict(data: dict[str, Any], file: Path) -> Campaign:
     return campaign
 
 
+def _too_big(file: Path) -> ConfigError:
+    return ConfigError(
+        f"{file}: campaign file is larger than {MAX_FILE_BYTES:,} bytes",
+        hint="a campaign file describes one role; candidate lists belong in candidates.paths",
+    )
+
+
 def load_campaign(path: str | Path) -> Campaign:
     """Read and validate one campaign file."""
     file = Path(path)
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise _too_big(file)
     except FileNotFoundError as exc:
         raise ConfigError(
             f"{file}: campaign file not found", hint="check the path, or run `planner init`"

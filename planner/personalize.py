@@ -11,7 +11,8 @@
   a short list of filters is available (`FILTERS`). Rendering runs in Jinja's
   `ImmutableSandboxedEnvironment` as a second line of defence, where `*` cannot build texts or
   lists longer than 1000 items and `%` string formatting is refused (ConfigError naming the
-  template). Resource use beyond that (e.g. deeply nested loops) is the campaign author's.
+  template). Every render has a budget (output length, loop iterations, intermediate sizes),
+  enforced while it runs: see `planner.sandbox_limits`.
 * A line holding only `{% ... %}` tags disappears from the output; tags inside a line keep the
   text around them as written (unlike Jinja's trim_blocks, which eats the newline after
   "{% endif %}" at the end of a sentence).
@@ -44,7 +45,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -52,11 +53,12 @@ from typing import Any, Final, NoReturn
 
 import pycountry
 from jinja2 import TemplateSyntaxError, meta, nodes, pass_context
-from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError, TemplateError, TemplateRuntimeError, UndefinedError
 from jinja2.runtime import Context, StrictUndefined, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
+from planner import sandbox_limits
 from planner.config import Campaign
 from planner.errors import ConfigError
 from planner.normalize.names import CleanName, clean_name
@@ -319,7 +321,7 @@ def _track(context: Context, value: Any, field: str) -> Any:
 class _Sandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, no globals, few filters, and `*` that cannot blow up."""
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
@@ -333,6 +335,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 and len(seq) * count > _MAX_REPEAT
             ):
                 raise SecurityError("'*' would build a very long text or list")
+        sandbox_limits.check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
 
 
@@ -340,7 +343,7 @@ def _make_env() -> _Sandbox:
     env = _Sandbox(
         undefined=StrictUndefined,
         autoescape=False,
-        finalize=_finalize,
+        finalize=sandbox_limits.counting_finalize(_finalize),
         trim_blocks=False,  # see _standalone_tags
         lstrip_blocks=False,
         keep_trailing_newline=False,
@@ -350,6 +353,7 @@ def _make_env() -> _Sandbox:
     env.globals.clear()
     filters = {name: env.filters[name] for name in FILTERS if name in env.filters}
     filters["human_join"] = _human_join
+    filters = sandbox_limits.guard_filters(filters)
     filters[_TRACK_FILTER] = _track
     env.filters = filters
     env.tests = {k: v for k, v in env.tests.items() if k not in {"callable", "sameas", "filter"}}
@@ -479,16 +483,27 @@ def _compile_one(source: str, field: str) -> tuple[Any, TemplateInfo]:
         raise _TemplateProblems(
             [(field, _Problem(exc.lineno or 1, f"template syntax error: {exc.message}"))]
         ) from None
+    except RecursionError:  # `((((...))))` thousands deep: the parser is recursive
+        raise _TemplateProblems(
+            [(field, _Problem(1, "the template is nested too deeply to read"))]
+        ) from None
+    limits = [_Problem(line, message) for line, message in sandbox_limits.static_problems(ast)]
+    if limits:  # checked first: the checks below walk the tree recursively
+        raise _TemplateProblems([(field, p) for p in limits])
     problems, info = _check(ast)
     if problems:
         raise _TemplateProblems([(field, p) for p in problems])
-    instrumented = _Instrument().visit(ast)
+    instrumented = sandbox_limits.LimitTransformer(_ENV).visit(_Instrument().visit(ast))
     try:
         code = _ENV.compile(instrumented, name=f"message.{field}")
         template = _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None), None)
     except TemplateError as exc:  # pragma: no cover - _check refuses what would fail here
         line = getattr(exc, "lineno", None) or 1
         raise _TemplateProblems([(field, _Problem(line, f"template error: {exc}"))]) from None
+    except (SyntaxError, RecursionError) as exc:  # pragma: no cover - static_problems refuses
+        raise _TemplateProblems(
+            [(field, _Problem(1, f"the template cannot be compiled ({type(exc).__name__})"))]
+        ) from None
     return template, info
 
 
@@ -928,9 +943,13 @@ def render(
     try:
         return [_render_one(compiled, fixed, minimum, r) for r in recipients]
     except _SandboxStop as exc:
+        where = (
+            _where(campaign, exc.field, exc.line)
+            if exc.line
+            else campaign.where("message", exc.field)
+        )
         raise ConfigError(
-            f"{campaign.where('message', exc.field)}: the template was stopped by the sandbox:"
-            f" {exc.reason}",
+            f"{where}: the template was stopped by the sandbox: {exc.reason}",
             hint="simplify the template; see docs/lint.md, 'Templates and empty fields'",
         ) from exc.__cause__
 
@@ -977,15 +996,25 @@ def _render_one(
 class _SandboxStop(Exception):
     """The sandbox refused an operation while rendering `field` (same for every recipient)."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, line: int | None = None) -> None:
         super().__init__(reason)
         self.field = field
         self.reason = reason
+        self.line = line
 
 
 def _run(template: Any, context: dict[str, Any], field: str) -> str:
-    render_func: Callable[[Context], Iterable[str]] = template.root_render_func
+    """Render one field under a fresh budget (`planner.sandbox_limits`)."""
+    render_func: Callable[[Context], Iterator[str]] = template.root_render_func
     try:
-        return "".join(render_func(template.new_context(context)))
+        with sandbox_limits.budget():
+            return sandbox_limits.collect(render_func(template.new_context(context)), template)
     except SecurityError as exc:
-        raise _SandboxStop(field, str(exc)) from exc
+        line = sandbox_limits.template_line(exc, template)
+        raise _SandboxStop(field, str(exc), line) from exc
+    except TemplateRuntimeError as exc:
+        if isinstance(exc, UndefinedError):
+            raise  # an empty or unknown field: the recipient's problem, see _render_one
+        # A filter refused its arguments (e.g. `reverse` of a number): the template's problem.
+        line = sandbox_limits.template_line(exc, template)
+        raise _SandboxStop(field, exc.message or type(exc).__name__, line) from exc

@@ -44,6 +44,15 @@ BAD_FILES = {
     "duplicate_key.yaml": (3, ["id", "key appears twice"]),
     "unknown_column_field.yaml": (7, ["candidates.columns", "did you mean 'title'"]),
     "min_score_range.yaml": (7, ["ranking.min_score", "less than or equal to 1"]),
+    # Hostile files (issue 18): refused at once with file:line, never expanded or recursed.
+    "yaml_alias.yaml": (8, ["anchor '&core' is not allowed in campaign files"]),
+    "yaml_recursive_anchor.yaml": (8, ["anchor '&p' is not allowed"]),
+    "yaml_billion_laughs.yaml": (7, ["anchor '&a' is not allowed"]),
+    "yaml_too_deep.yaml": (6, ["nested more than 32 levels deep"]),
+    "huge_numbers.yaml": (7, ["caps.window_days", "less than or equal to 3650", "Limits"]),
+    "nan_score.yaml": (7, ["ranking.min_score", "finite number", "NaN and infinity"]),
+    "bad_date_value.yaml": (4, ["sender.name", "value cannot be read", "month must be in 1..12"]),
+    "huge_int_literal.yaml": (7, ["ranking.limit", "value cannot be read", "5000 digits"]),
 }
 
 
@@ -158,3 +167,114 @@ def test_example_campaign_is_valid() -> None:
     c = load_campaign(ROOT / "campaigns" / "example.yaml")
     assert isinstance(c, Campaign)
     assert c.id == "acme-senior-data-eng-2026q4"
+
+
+def test_every_number_out_of_range_is_named_with_its_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_campaign(BAD / "huge_numbers.yaml")
+    where = str(BAD / "huge_numbers.yaml")
+    assert info.value.problems == [
+        f"{where}:7: caps.window_days: Input should be less than or equal to 3650{RANGE_HINT}",
+        f"{where}:8: caps.max_touches: Input should be less than or equal to 1000{RANGE_HINT}",
+        f"{where}:10: suppression.disinterest_days: Input should be less than or equal to 3650"
+        + RANGE_HINT,
+    ]
+
+
+RANGE_HINT = " (hint: see the README, section 'Limits', for the range of every number)"
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "words"),
+    [
+        ("caps: {window_days: 0}", "caps.window_days", "greater than or equal to 1"),
+        ("caps: {max_touches: 1001}", "caps.max_touches", "less than or equal to 1000"),
+        ("suppression: {disinterest_days: 3651}", "suppression.disinterest_days", "3650"),
+        ("guardrail: {window_days: 3651}", "guardrail.window_days", "3650"),
+        ("guardrail: {min_sample: 100000001}", "guardrail.min_sample", "100000000"),
+        ("guardrail: {limit_to: -1}", "guardrail.limit_to", "greater than or equal to 0"),
+        ("ranking: {limit: 100000001}", "ranking.limit", "100000000"),
+        ("ranking: {weights: {title: 101}}", "ranking.weights.title", "100"),
+        ("ranking: {weights: {location: -.inf}}", "ranking.weights.location", "finite"),
+        ("audience: {years_experience: {max: 101}}", "audience.years_experience.max", "100"),
+        ("audience: {skills: {min_any: 1001}}", "audience.skills.min_any", "1000"),
+        ("audience: {location: {cities: [{name: x, radius_km: .nan}]}}", "radius_km", "finite"),
+        ("message: {min_personal_fields: 51}", "message.min_personal_fields", "50"),
+        ("caps: {exempt_min_score: 1.5}", "caps.exempt_min_score", "less than or equal to 1"),
+    ],
+)
+def test_numbers_have_documented_ranges(extra: str, key: str, words: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_campaign(MINIMAL + extra + "\n", Path("c.yaml"))
+    (problem,) = info.value.problems
+    assert problem.startswith("c.yaml:6: ")
+    assert key in problem and words in problem
+
+
+def test_range_edges_are_accepted() -> None:
+    extra = (
+        "caps: {window_days: 3650, max_touches: 1000}\n"
+        "suppression: {disinterest_days: 3650}\n"
+        "guardrail: {window_days: 1, min_sample: 100000000, limit_to: 0}\n"
+        "ranking: {limit: 100000000, weights: {skills: 100, title: 0}}\n"
+    )
+    c = parse_campaign(MINIMAL + extra, Path("c.yaml"))
+    assert (c.caps.window_days, c.caps.max_touches) == (3650, 1000)
+    assert c.suppression.disinterest_days == 3650
+    assert c.ranking.limit == 100_000_000 and c.ranking.weights.skills == 100
+
+
+def test_json_schema_states_the_ranges() -> None:
+    defs = campaign_json_schema()["$defs"]
+    assert defs["Caps"]["properties"]["window_days"] | {} == {
+        "default": 30,
+        "minimum": 1,
+        "maximum": 3650,
+        "title": "Window Days",
+        "type": "integer",
+    }
+    assert defs["Caps"]["properties"]["max_touches"]["maximum"] == 1000
+    assert defs["Suppression"]["properties"]["disinterest_days"]["maximum"] == 3650
+    assert defs["Suppression"]["properties"]["disinterest_days"]["minimum"] == 0
+    assert defs["Guardrail"]["properties"]["window_days"]["maximum"] == 3650
+    assert defs["Weights"]["properties"]["skills"]["maximum"] == 100
+    assert defs["City"]["properties"]["radius_km"]["maximum"] == 20000
+
+
+def _numeric_properties(schema: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
+    out = []
+    for model, spec in schema["$defs"].items():  # type: ignore[attr-defined]
+        for name, prop in spec["properties"].items():
+            options = prop.get("anyOf", [prop])
+            for option in options:
+                if option.get("type") in ("integer", "number"):
+                    out.append((f"{model}.{name}", option))
+    return out
+
+
+def test_every_number_in_the_schema_is_bounded_both_ways() -> None:
+    numbers = _numeric_properties(campaign_json_schema())
+    assert len(numbers) >= 20
+    for name, option in numbers:
+        assert "minimum" in option or "exclusiveMinimum" in option, name
+        assert "maximum" in option or "exclusiveMaximum" in option, name
+
+
+def test_file_larger_than_one_megabyte_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(MINIMAL + "# " + "x" * 1_000_000 + "\n")
+    with pytest.raises(ConfigError) as info:
+        load_campaign(path)
+    assert str(info.value) == f"{path}: campaign file is larger than 1,000,000 bytes"
+    assert info.value.hint and "candidates.paths" in info.value.hint
+
+
+def test_a_merge_key_without_alias_still_works() -> None:
+    c = parse_campaign(MINIMAL + "caps: {<<: {window_days: 7}}\n", Path("c.yaml"))
+    assert c.caps.window_days == 7
+
+
+def test_non_text_keys_are_named_at_their_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_campaign(MINIMAL + "? [a, b]\n: c\n", Path("c.yaml"))
+    assert info.value.problems == ["c.yaml:6: (top level): keys must be text"]

@@ -176,9 +176,12 @@ def test_sandbox_escapes_are_refused_at_validation(
 @pytest.mark.parametrize(
     ("expression", "words"),
     [
-        ("'ab' * 100000", "'*' would build a very long text or list"),
         ("[first_name] * 5000", "'*' would build a very long text or list"),
         ("'%999999999s' % first_name", "'%' formatting is not allowed in message templates"),
+        (
+            "(first_name * 200) | replace('', first_name * 200)",
+            "'replace' would make a text longer than 10,000 characters",
+        ),
     ],
 )
 def test_resource_abuse_is_stopped_at_render(tmp_path: Path, expression: str, words: str) -> None:
@@ -187,9 +190,19 @@ def test_resource_abuse_is_stopped_at_render(tmp_path: Path, expression: str, wo
     with pytest.raises(ConfigError) as info:
         render(campaign, [{"first_name": "Jane"}])
     assert str(info.value) == (
-        f"{tmp_path / 'campaign.yaml'}:10: message.body: the template was stopped by the"
-        f" sandbox: {words}"
+        f"{tmp_path / 'campaign.yaml'}:12: message.body (template line 2): the template was"
+        f" stopped by the sandbox: {words}"
     )
+
+
+def test_constant_abuse_is_refused_at_validation(tmp_path: Path) -> None:
+    campaign = write_campaign(tmp_path, "Hi {{ first_name }},\n{{ 'ab' * 100000 }}")
+    with pytest.raises(ConfigError) as info:
+        validate_templates(campaign)
+    assert info.value.problems == [
+        f"{tmp_path / 'campaign.yaml'}:12: message.body (template line 2): '*' would make a text"
+        " or list longer than 10,000 characters"
+    ]
 
 
 def test_template_info_lists_fields(tmp_path: Path) -> None:

@@ -56,6 +56,11 @@ import duckdb
 from planner.ledger.hashing import hash_sql
 from planner.ledger.store import first_row
 
+#: Dates computed from a touch or outcome plus a window (at most config.MAX_DAYS) can pass the
+#: last date Python represents when the ledger holds dates near it; `eligible_again_on` is
+#: capped there, so reading the result back never fails (DuckDB's own dates reach far beyond).
+LAST_DATE = "DATE '9999-12-31'"
+
 
 @dataclass(frozen=True)
 class CampaignCaps:
@@ -213,15 +218,16 @@ def apply_disinterest(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
         """
         UPDATE dec SET reason = 'disinterest_cooldown',
             detail = 'disinterest_cooldown: not interested on ' || o.outcome_on::VARCHAR
-                || '; eligible again on ' || (o.outcome_on + c.disinterest_days)::VARCHAR,
-            eligible_again_on = o.outcome_on + c.disinterest_days
+                || '; eligible again on '
+                || least(o.outcome_on + c.disinterest_days, {LAST_DATE})::VARCHAR,
+            eligible_again_on = least(o.outcome_on + c.disinterest_days, {LAST_DATE})
         FROM _led_campaigns c, (
             SELECT person_key, max(outcome_on) AS outcome_on FROM _led_outcomes
             WHERE outcome = 'not_interested' GROUP BY person_key
         ) o
         WHERE dec.reason IS NULL AND dec.cidx = c.cidx AND dec.person_key = o.person_key
           AND o.outcome_on > $as_of::DATE - c.disinterest_days
-        """,
+        """.replace("{LAST_DATE}", LAST_DATE),
         {"as_of": as_of},
     )
 
@@ -278,10 +284,10 @@ WITH sets AS (
                                 ROWS UNBOUNDED PRECEDING) AS island
     FROM marked
 )
-SELECT w, m, person_key, min(lo) AS lo, max(hi) + 1 AS eligible_again_on
+SELECT w, m, person_key, min(lo) AS lo, least(max(hi) + 1, {LAST_DATE}) AS eligible_again_on
 FROM islands GROUP BY w, m, person_key, island
 HAVING min(lo) <= $as_of::DATE AND max(hi) >= $as_of::DATE
-"""
+""".replace("{LAST_DATE}", LAST_DATE)
 
 CAP_SQL = """
 UPDATE dec SET reason = 'frequency_cap',

@@ -434,7 +434,7 @@ def _limit(con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan]) -> Non
 _RECIPIENT_SQL = """
 SELECT d.row_id, d.person_key, p.candidate_id, p.first_name, p.last_name, p.full_name,
        p.email_norm AS email, p.url_norm AS profile_url, p.title AS current_title,
-       p.company AS current_company, p.city_name AS city, p.country_code AS country,
+       p.company AS current_company, p.headline, p.city_name AS city, p.country_code AS country,
        p.seniority, p.years AS years_experience, s.matched_skills, s.fit_score,
        s.distance_km, s.nearest_city
 FROM dec d JOIN people p USING (row_id) JOIN seg_{i} s USING (row_id)

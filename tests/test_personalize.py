@@ -79,6 +79,7 @@ def test_template_fields_follow_the_spec() -> None:
         "top_skill",
         "fit_score",
         "reasons",
+        "headline",
     )
     assert TEMPLATE_FIELDS[-2:] == ("role", "sender")
     assert "role.pitch" in FIELD_NAMES and "sender.email" in FIELD_NAMES
@@ -394,8 +395,88 @@ def test_sample_recipient_renders_the_default_message(tmp_path: Path) -> None:
     campaign = load_campaign(path)
     out = render(campaign, [sample_recipient(campaign)])[0]
     assert out.ok, out.detail
-    assert out.message.startswith("Hi Alex, I noticed your work with Python as Data Engineer")
+    # No audience.skills: the sample (like every recipient) has no matched skill to mention.
+    assert out.message.startswith(
+        "Hi Alex, I noticed your work as Data Engineer at Example Systems in Berlin."
+    )
     assert out.message.endswith("- dana")
+
+
+def _default_campaign(tmp_path: Path, audience: str = "") -> Campaign:
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "version: 1\nid: x\nrole: {title: Data Engineer, company: Acme Analytics}\n"
+        "sender: {id: dana, name: Dana Reyes}\ncandidates: {paths: [a.csv]}\n" + audience,
+        encoding="utf-8",
+    )
+    return load_campaign(path)
+
+
+TAIL = (
+    " Acme Analytics is hiring a Data Engineer, and I would like to tell you what the work"
+    " involves. Would you be open to a short call next week to hear more? - Dana Reyes"
+)
+
+
+@pytest.mark.parametrize(
+    ("row", "opening", "fields"),
+    [
+        # A LinkedIn connections row: name, position, company; no skills, location, headline.
+        (
+            {"first_name": "Avery", "current_title": "Data Engineer", "current_company": "Nw"},
+            "Hi Avery, I noticed your work as Data Engineer at Nw.",
+            3,
+        ),
+        # A matched skill and a place.
+        (
+            {
+                "first_name": "Jörg",
+                "current_title": "Data Engineer",
+                "current_company": "Kühne",
+                "matched_skills": ["postgresql", "kafka"],
+                "city": "Berlin",
+            },
+            "Hi Jörg, I noticed your work with PostgreSQL as Data Engineer at Kühne in Berlin.",
+            5,
+        ),
+        # Only a headline and a country (Sales Navigator style rows without a title).
+        (
+            {
+                "full_name": "Dr. Imke Vos, PhD",
+                "headline": "Streaming data at scale",
+                "country": "NL",
+            },
+            "Hi Imke, I noticed your work (Streaming data at scale) in Netherlands.",
+            3,
+        ),
+    ],
+)
+def test_default_message_uses_what_the_row_has(
+    tmp_path: Path, row: dict[str, Any], opening: str, fields: int
+) -> None:
+    campaign = _default_campaign(tmp_path)
+    out = render(campaign, [row])[0]
+    assert out.ok, out.detail
+    assert out.message == opening + TAIL
+    assert out.personal_fields == fields
+    assert 200 <= len(out.message) <= 400
+
+
+def test_default_message_with_only_a_name_goes_to_manual_review(tmp_path: Path) -> None:
+    out = render(_default_campaign(tmp_path), [{"first_name": "Avery"}])[0]
+    assert not out.ok
+    assert out.detail == "uses 1 personal field, needs 2"
+
+
+def test_default_message_is_lint_clean_with_and_without_skills(tmp_path: Path) -> None:
+    from planner.lint import lint_campaign
+
+    plain = _default_campaign(tmp_path)
+    skilled = _default_campaign(tmp_path, "audience: {skills: {any: [kafka, flink]}}\n")
+    assert lint_campaign(plain) == []
+    assert lint_campaign(skilled) == []
+    sample = render(skilled, [sample_recipient(skilled)])[0]
+    assert "your work with Kafka as Data Engineer" in sample.message
 
 
 # --------------------------------------------------------------------------- properties

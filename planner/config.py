@@ -222,6 +222,11 @@ class Caps(_Model):
 
 class Suppression(_Model):
     files: list[NonEmptyStr] = Field(default_factory=list)
+    in_ats: list[NonEmptyStr] = Field(
+        default_factory=list,
+        description="ATS candidate exports (Greenhouse, Lever, ...): people found there by email"
+        " or profile URL are excluded as already_in_ats.",
+    )
     disinterest_days: int = Field(default=180, ge=0)
 
 

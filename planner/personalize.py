@@ -929,7 +929,8 @@ FIELD_SOURCES: Final[dict[str, tuple[str, ...]]] = {
 
 def unavailable_fields(campaign: Campaign, columns: Iterable[str]) -> dict[str, str]:
     """Person fields that are empty for every recipient, given the canonical columns that the
-    campaign's input files have (union over the files), with why: field -> "no skills column".
+    campaign's input files have (union over the files), with why: field -> "no input file has a
+    skills column".
 
     `matched_skills`/`top_skill` are also unavailable when the campaign lists no skills (they
     hold the campaign's skills a person has).
@@ -943,7 +944,7 @@ def unavailable_fields(campaign: Campaign, columns: Iterable[str]) -> dict[str, 
     )
     for field, sources in FIELD_SOURCES.items():
         if not have.intersection(sources):
-            out[field] = "no " + " or ".join(sources) + " column"
+            out[field] = "no input file has a " + " or ".join(sources) + " column"
         elif field in ("matched_skills", "top_skill") and not has_skills:
             out[field] = "the campaign lists no audience.skills"
     return out
@@ -955,8 +956,8 @@ def render_without(campaign: Campaign, fields: Iterable[str]) -> Rendered:
     sample = sample_recipient(campaign)
     for field in fields:
         sample[field] = None
-        if field == "matched_skills":
-            sample["top_skill"] = None
+        if field in ("matched_skills", "top_skill"):
+            sample["matched_skills"] = sample["top_skill"] = None
         if field in ("city", "country"):
             sample["nearest_city"] = sample["distance_km"] = None
     return render(campaign, [sample])[0]

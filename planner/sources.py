@@ -542,6 +542,18 @@ def _map_columns(
     return mapping
 
 
+def file_columns(path: Path, overrides: Mapping[str, str]) -> frozenset[str] | None:
+    """The canonical fields a CSV file's header provides (aliases and `candidates.columns`), from
+    its first 256 KiB; None for Parquet (not checked). Raises InputError like a build would.
+
+    For checks before a build (lint: a template field that no input file has a column for).
+    """
+    if path.suffix.lower() == ".parquet":
+        return None
+    sniff = _sniff(path, overrides)
+    return frozenset(_map_columns(path, sniff.headers, overrides, sniff.header_score))
+
+
 # --------------------------------------------------------------------------------------------
 # Locating rejects (only for files that have some)
 # --------------------------------------------------------------------------------------------

@@ -57,9 +57,9 @@ DEFAULT_BODY = (
     "Hi {{ first_name }}, I noticed your work{% if top_skill %} with {{ top_skill }}{% endif %}"
     "{% if current_title %} as {{ current_title }}{% elif headline %} ({{ headline | truncate(60)"
     " }}){% endif %}{% if current_company %} at {{ current_company }}{% endif %}"
-    "{% if city %} in {{ city }}{% elif country %} in {{ country }}{% endif %}."
-    " {{ role.company }} is hiring a {{ role.title }}{% if role.location %} in"
-    " {{ role.location }}{% endif %}, and I would like to tell you what the work involves."
+    "{% if city %} in {{ city }}{% elif country %} in {{ country }}{% endif %}, which is why I am"
+    " writing: {{ role.company }} is hiring a {{ role.title }}{% if role.location %} in"
+    " {{ role.location }}{% endif %} and I would like to tell you what the work involves."
     "{% if role.pitch %} {{ role.pitch }}{% endif %} Would you be open to a short call next week"
     " to hear more? - {{ sender.name | default(sender.id) }}"
 )

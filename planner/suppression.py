@@ -334,10 +334,10 @@ def read_ats_file(
     wanted = {name for names in ATS_COLUMNS.values() for name in names}
     columns = [i for i, h in enumerate(header) if header_key(h) in wanted]
     if not columns:
-        shown = ", ".join(repr(h.strip()[:40]) for h in header[:20])
+        # The first line is not shown: without a known column it may well be a data row.
         return [], [
-            f"{label}:1: no email or profile URL column (headers found: {shown});"
-            " an ATS export needs e.g. 'Email', 'Links' or 'Social Media'"
+            f"{label}:1: the header names no email or profile URL column (e.g. 'Email',"
+            " 'Emails', 'Links', 'Social Media', 'profile_url')"
         ]
     entries: list[dict[str, Any]] = []
     start = reader.line_num + 1

@@ -397,7 +397,7 @@ def test_sample_recipient_renders_the_default_message(tmp_path: Path) -> None:
     assert out.ok, out.detail
     # No audience.skills: the sample (like every recipient) has no matched skill to mention.
     assert out.message.startswith(
-        "Hi Alex, I noticed your work as Data Engineer at Example Systems in Berlin."
+        "Hi Alex, I noticed your work as Data Engineer at Example Systems in Berlin, which"
     )
     assert out.message.endswith("- dana")
 
@@ -413,8 +413,9 @@ def _default_campaign(tmp_path: Path, audience: str = "") -> Campaign:
 
 
 TAIL = (
-    " Acme Analytics is hiring a Data Engineer, and I would like to tell you what the work"
-    " involves. Would you be open to a short call next week to hear more? - Dana Reyes"
+    ", which is why I am writing: Acme Analytics is hiring a Data Engineer and I would like to"
+    " tell you what the work involves. Would you be open to a short call next week to hear more?"
+    " - Dana Reyes"
 )
 
 
@@ -424,7 +425,7 @@ TAIL = (
         # A LinkedIn connections row: name, position, company; no skills, location, headline.
         (
             {"first_name": "Avery", "current_title": "Data Engineer", "current_company": "Nw"},
-            "Hi Avery, I noticed your work as Data Engineer at Nw.",
+            "Hi Avery, I noticed your work as Data Engineer at Nw",
             3,
         ),
         # A matched skill and a place.
@@ -436,7 +437,7 @@ TAIL = (
                 "matched_skills": ["postgresql", "kafka"],
                 "city": "Berlin",
             },
-            "Hi Jörg, I noticed your work with PostgreSQL as Data Engineer at Kühne in Berlin.",
+            "Hi Jörg, I noticed your work with PostgreSQL as Data Engineer at Kühne in Berlin",
             5,
         ),
         # Only a headline and a country (Sales Navigator style rows without a title).
@@ -446,7 +447,7 @@ TAIL = (
                 "headline": "Streaming data at scale",
                 "country": "NL",
             },
-            "Hi Imke, I noticed your work (Streaming data at scale) in Netherlands.",
+            "Hi Imke, I noticed your work (Streaming data at scale) in Netherlands",
             3,
         ),
     ],

@@ -180,6 +180,21 @@ def test_in_ats_by_email_or_url_only(tmp: Path) -> None:
     assert planned.funnel["camp-a"]["already_in_ats"] == 1
 
 
+def test_explain_shows_the_ats_check(tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp / "ats.csv").write_text("Email\nana@example.com\n", encoding="utf-8")
+    campaign = _with_in_ats(write_campaign(tmp, "camp-a", ["people.csv"]), "ats.csv")
+    code, stdout, stderr = run_main(
+        capsys, "explain", str(campaign), "ana@example.com", "--json", "--ledger",
+        str(tmp / "l.duckdb"),
+    )  # fmt: skip
+    assert code == 0, stderr
+    [entry] = json.loads(stdout)
+    assert entry["decision"] == "already_in_ats"
+    assert entry["detail"] == "already_in_ats: in ATS export ats.csv line 2 (email)"
+    failed = [c["reason"] for c in entry["checks"] if c["failed"]]
+    assert failed == ["already_in_ats"]
+
+
 def test_in_ats_file_without_email_or_url_column(
     tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

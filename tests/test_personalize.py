@@ -463,6 +463,52 @@ def test_default_message_uses_what_the_row_has(
     assert 200 <= len(out.message) <= 400
 
 
+_OPTIONAL = {
+    "current_title": "Stream Engineer",
+    "current_company": "Kühne & Co.",
+    "headline": "Streaming data at scale",
+    "city": "Berlin",
+    "country": "DE",
+    "matched_skills": ["kafka", "postgresql"],
+}
+
+
+@settings(
+    max_examples=64, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(present=st.sets(st.sampled_from(sorted(_OPTIONAL))))
+def test_default_message_fits_any_row_shape(tmp_path: Path, present: set[str]) -> None:
+    """Whatever subset of details a row has, the default message is sent when it has a name and
+    one more detail (min_personal_fields 2), mentions exactly what the row has, and never prints
+    an empty, doubled or "None" piece; a row with only a name goes to manual review."""
+    from planner.lint import lint_campaign
+
+    campaign = _default_campaign(tmp_path)
+    row: dict[str, Any] = {"first_name": "Avery", **{f: _OPTIONAL[f] for f in present}}
+    out = render(campaign, [row])[0]
+    shown = present - ({"headline"} if "current_title" in present else set())
+    shown -= {"country"} if "city" in present else set()
+    if not present:
+        assert not out.ok and out.detail == "uses 1 personal field, needs 2"
+        return
+    assert out.ok, out.detail
+    assert out.personal_fields == 1 + len(shown)
+    assert ("Kafka" in out.message) == ("matched_skills" in present)
+    assert (" as Stream Engineer" in out.message) == ("current_title" in present)
+    assert (" at Kühne & Co." in out.message) == ("current_company" in present)
+    assert (" in Berlin" in out.message) == ("city" in present)
+    assert ("Streaming data" in out.message) == ("headline" in shown)
+    assert ("Germany" in out.message) == ("country" in shown)
+    assert "None" not in out.message and "  " not in out.message and " ," not in out.message
+    assert 200 <= len(out.message) <= 400
+    # The lint over input files with exactly these columns warns only when too little is left
+    # (matched skills need campaign skills, which this campaign does not list).
+    canonical = {"current_title": "title", "current_company": "company", "matched_skills": "skills"}
+    columns = {"a.csv": frozenset({"first_name", *(canonical.get(f, f) for f in present)})}
+    warned = [f.rule for f in lint_campaign(campaign, columns)]
+    assert warned == ([] if shown - {"matched_skills"} else ["missing-column"])
+
+
 def test_default_message_with_only_a_name_goes_to_manual_review(tmp_path: Path) -> None:
     out = render(_default_campaign(tmp_path), [{"first_name": "Avery"}])[0]
     assert not out.ok

@@ -139,10 +139,17 @@ def lint_campaign(
     findings.extend(_role_not_mentioned(campaign, texts))
     findings.extend(_no_call_to_action(campaign, texts["body"]))
     findings.extend(_missing_opt_out(campaign, texts["body"]))
-    findings.extend(_sample_render(campaign, texts))
-    findings.extend(
+    missing = dict(
         _missing_columns(campaign, texts, input_columns(campaign) if columns is None else columns)
     )
+    # A field no input file has explains a failed sample render better than the render does.
+    explained = tuple(f": {name} is empty" for name in missing if name)
+    findings.extend(
+        f
+        for f in _sample_render(campaign, texts)
+        if not (explained and f.rule == "sample-render-failed" and f.message.endswith(explained))
+    )
+    findings.extend(missing.values())
     return sorted(
         findings,
         key=lambda f: (_FIELD_ORDER[f.field], f.line, f.column, _RULE_ORDER[f.rule], f.message),
@@ -442,8 +449,9 @@ def _files_named(columns: Mapping[str, frozenset[str]]) -> str:
 
 def _missing_columns(
     campaign: Campaign, texts: dict[Field, _Text], columns: Mapping[str, frozenset[str]]
-) -> Iterator[Finding]:
-    """Fields the template cannot do without that no input file has a column for."""
+) -> Iterator[tuple[str, Finding]]:
+    """Fields the template cannot do without that no input file has a column for, as
+    (field, finding); field "" for the finding about too few fields left."""
     if not columns:
         return
     have = frozenset().union(*columns.values())
@@ -460,30 +468,38 @@ def _missing_columns(
     reported = False
     for name in missing:
         result = personalize.render_without(campaign, [name])
-        if result.ok or result.detail != f"{name} is empty" or plain.detail == result.detail:
-            continue  # guarded by {% if %} / | default, or already a sample-render-failed
+        if result.ok or result.detail != f"{name} is empty":
+            continue  # guarded by {% if %} / | default
+        if plain.detail == result.detail and not unavailable[name].startswith("no input file"):
+            continue  # the campaign's own doing (no audience.skills): sample-render-failed says it
         field, row, column = _locate_field(texts, name)
         reported = True
-        yield _finding(
-            "missing-column",
-            f"{{{{ {name} }}}} is printed without a fallback, but {unavailable[name]} ({files}):"
-            " every recipient would go to insufficient_personalization; use"
-            f" {{% if {name} %}}...{{% endif %}} or {{{{ {name} | default('...') }}}}",
-            field,
-            row,
-            column,
+        yield (
+            name,
+            _finding(
+                "missing-column",
+                f"{{{{ {name} }}}} is printed without a fallback, but {unavailable[name]}"
+                f" ({files}): every recipient would go to insufficient_personalization; use"
+                f" {{% if {name} %}}...{{% endif %}} or {{{{ {name} | default('...') }}}}",
+                field,
+                row,
+                column,
+            ),
         )
     if reported:
         return
     result = personalize.render_without(campaign, missing)
     if not result.ok and (result.detail or "").startswith("uses ") and plain.ok:
-        yield _finding(
-            "missing-column",
-            f"with the columns of the input files ({files}) the message {result.detail}"
-            f" (min_personal_fields): no column for {', '.join(missing)}",
-            "body",
-            1,
-            1,
+        yield (
+            "",
+            _finding(
+                "missing-column",
+                f"with the columns of the input files ({files}) the message {result.detail}"
+                f" (min_personal_fields): no column for {', '.join(missing)}",
+                "body",
+                1,
+                1,
+            ),
         )
 
 

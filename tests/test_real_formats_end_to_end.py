@@ -285,3 +285,30 @@ def test_newcomer_campaign_with_ats_exports(
     with (tmp_path / "out" / "excluded.csv").open(encoding="utf-8", newline="") as fh:
         reasons = [r["reason"] for r in csv.DictReader(fh)]
     assert reasons.count("already_in_ats") == 6
+
+
+def test_own_template_needing_a_missing_column_is_flagged_before_the_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user's template that prints {{ top_skill }} over a connections export (no skills
+    column): lint warns naming the field and file, and the rows go to manual review."""
+    body = (
+        "message:\n  body: |\n    Hi {{ first_name }}, your {{ top_skill }} work at"
+        " {{ current_company }} caught my eye: {{ role.company }} is hiring a {{ role.title }}."
+        " Would you be open to a short call next week to hear more about the team?\n"
+    )
+    campaign = _newcomer(tmp_path, ["linkedin_connections_de.csv"], body)
+    code, out, err = _run(capsys, "lint", str(campaign))
+    assert code == 0, err  # a warning, not an error
+    assert (
+        "warning: missing-column: {{ top_skill }} is printed without a fallback, but no input"
+        " file has a skills column (linkedin_connections_de.csv)"
+    ) in out
+    doc = _dry_run(capsys, campaign, tmp_path)
+    assert [f["rule"] for f in doc["lint"]] == ["missing-column"]
+    assert doc["recipients"] == []
+    assert {e["full_name"]: e["detail"] for e in doc["excluded"]} == {
+        "Jörg Müllerbrandt": "insufficient_personalization: top_skill is empty",
+        "Şule Yıldırım-Hoffmann": "insufficient_personalization: top_skill is empty",
+        "Prof. Dr. Käthe Weißenborn": "company_excluded: current employer is on companies.exclude",
+    }

@@ -50,11 +50,19 @@ FormatName = Literal[
 assert set(FormatName.__args__) == set(FORMATS)  # type: ignore[attr-defined]
 
 DEFAULT_SUBJECT = "{{ role.title }} at {{ role.company }}"
+# The default message serves every row of every export: each person detail is mentioned only
+# when the row has it (skills only when the campaign lists skills and the person has one of
+# them; a LinkedIn connections export has no skills, location or headline), so a row is never
+# sent to manual review for a column its file does not have (see personalize.FIELD_SOURCES).
 DEFAULT_BODY = (
-    "Hi {{ first_name }}, I noticed your work with {{ top_skill }} as {{ current_title }}"
-    " at {{ current_company }}. {{ role.company }} is hiring a {{ role.title }}"
-    "{% if role.location %} in {{ role.location }}{% endif %}. Would you be open to a short"
-    " call next week to hear more? - {{ sender.name | default(sender.id) }}"
+    "Hi {{ first_name }}, I noticed your work{% if top_skill %} with {{ top_skill }}{% endif %}"
+    "{% if current_title %} as {{ current_title }}{% elif headline %} ({{ headline | truncate(60)"
+    " }}){% endif %}{% if current_company %} at {{ current_company }}{% endif %}"
+    "{% if city %} in {{ city }}{% elif country %} in {{ country }}{% endif %}, which is why I am"
+    " writing: {{ role.company }} is hiring a {{ role.title }}{% if role.location %} in"
+    " {{ role.location }}{% endif %} and I would like to tell you what the work involves."
+    "{% if role.pitch %} {{ role.pitch }}{% endif %} Would you be open to a short call next week"
+    " to hear more? - {{ sender.name | default(sender.id) }}"
 )
 
 
@@ -233,6 +241,11 @@ def _set_maximum(schema: dict[str, Any]) -> None:
 
 class Suppression(_Model):
     files: list[NonEmptyStr] = Field(default_factory=list)
+    in_ats: list[NonEmptyStr] = Field(
+        default_factory=list,
+        description="ATS candidate exports (Greenhouse, Lever, ...): people found there by email"
+        " or profile URL are excluded as already_in_ats.",
+    )
     disinterest_days: int = Field(default=180, ge=0)
 
     # The upper bound lives here rather than on the field: as on every other day count, at most

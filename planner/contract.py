@@ -12,6 +12,7 @@ REASONS: Final[tuple[str, ...]] = (
     "invalid_row",
     "duplicate_row",
     "suppressed",
+    "already_in_ats",
     "not_open",
     "company_excluded",
     "off_limits",

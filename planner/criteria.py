@@ -78,6 +78,8 @@ class Criteria:
     weights: dict[str, float] = field(default_factory=dict)
     #: Normalized entries of `suppression.files` (planner.suppression.SCHEMA); None: no files.
     suppression: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+    #: Emails and profile URLs of `suppression.in_ats` (same schema); None: no files.
+    in_ats: pl.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def skill_order(self) -> tuple[str, ...]:
@@ -194,6 +196,7 @@ def resolve(campaign: Campaign) -> Criteria:
         off_limits=tuple(sorted(set(off_limits))),
         open_to_work=aud.open_to_work,
         suppression=suppression.load(campaign),
+        in_ats=suppression.load_in_ats(campaign),
         min_score=campaign.ranking.min_score,
         limit=campaign.ranking.limit,
         weights={

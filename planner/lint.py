@@ -35,6 +35,10 @@ Rule ids (the full table with examples is docs/lint.md):
                                        sender name; or "!!"
     sample-render-failed     warning   the message cannot be rendered for a typical recipient
                                        (e.g. matched_skills[4] when few skills match)
+    missing-column           warning   the template needs a person field (printed without
+                                       {% if %} or | default) that no input file of the
+                                       campaign has a column for: every recipient would go to
+                                       insufficient_personalization (names field and files)
 
 Why canned phrases are warnings, not errors: a phrase list cannot judge context ("a great
 opportunity to mentor" may be honest), while the errors are things that are broken or
@@ -46,13 +50,16 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Final, Literal
 
-from planner import personalize
+from planner import personalize, sources
 from planner.config import Campaign
+from planner.errors import InputError
 
 Severity = Literal["error", "warning"]
 Field = Literal["subject", "body"]
@@ -78,6 +85,7 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("inmail-length", "warning", "InMail body outside 200-400 characters"),
     Rule("shouting", "warning", "ALL-CAPS words or '!!'"),
     Rule("sample-render-failed", "warning", "cannot be rendered for a typical recipient"),
+    Rule("missing-column", "warning", "needs a field no input file has a column for"),
 )
 _RULE_ORDER: Final = {rule.id: i for i, rule in enumerate(RULES)}
 _SEVERITY: Final = {rule.id: rule.severity for rule in RULES}
@@ -109,9 +117,13 @@ def lint_json(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     return [f.as_dict() for f in findings]
 
 
-def lint_campaign(campaign: Campaign) -> list[Finding]:
+def lint_campaign(
+    campaign: Campaign, columns: Mapping[str, frozenset[str]] | None = None
+) -> list[Finding]:
     """Every finding for the campaign's message, in a stable order.
 
+    `columns` maps each input file (its name) to the canonical fields its header provides; by
+    default they are read from the campaign's `candidates.paths` (`input_columns`).
     Raises ConfigError when a template is invalid (see `personalize.validate_templates`).
     """
     personalize.validate_templates(campaign)
@@ -129,7 +141,17 @@ def lint_campaign(campaign: Campaign) -> list[Finding]:
     findings.extend(_role_not_mentioned(campaign, texts))
     findings.extend(_no_call_to_action(campaign, texts["body"]))
     findings.extend(_missing_opt_out(campaign, texts["body"]))
-    findings.extend(_sample_render(campaign, texts))
+    missing = dict(
+        _missing_columns(campaign, texts, input_columns(campaign) if columns is None else columns)
+    )
+    # A field no input file has explains a failed sample render better than the render does.
+    explained = tuple(f": {name} is empty" for name in missing if name)
+    findings.extend(
+        f
+        for f in _sample_render(campaign, texts)
+        if not (explained and f.rule == "sample-render-failed" and f.message.endswith(explained))
+    )
+    findings.extend(missing.values())
     return sorted(
         findings,
         key=lambda f: (_FIELD_ORDER[f.field], f.line, f.column, _RULE_ORDER[f.rule], f.message),
@@ -390,6 +412,120 @@ def _locate(texts: dict[Field, _Text], dotted: str) -> tuple[Field, int, int]:
         for start, _end, tag in text.tags:
             match = pattern.search(tag)
             if match:
+                row, column = text.position(start + match.start())
+                return field, row, column
+    return "body", 1, 1
+
+
+# --------------------------------------------------------------------------- input columns
+
+MAX_FILES_NAMED: Final = 3
+
+
+def input_columns(campaign: Campaign) -> dict[str, frozenset[str]]:
+    """Input file name -> canonical fields its header provides, for the campaign's CSV files.
+
+    Empty when the files cannot all be read or one is Parquet: then nothing is claimed about
+    the columns (validate and build report unreadable files themselves).
+    """
+    try:
+        paths = sources.expand_paths(
+            campaign.base_dir,
+            campaign.candidates.paths,
+            where=campaign.where("candidates", "paths"),
+        )
+        overrides = tuple(sorted(campaign.candidates.columns.items()))
+        found = {p.name: _file_columns(p, _version(p), overrides) for p in paths}
+    except (InputError, OSError):
+        return {}
+    if any(v is None for v in found.values()):
+        return {}
+    return {name: fields for name, fields in found.items() if fields is not None}
+
+
+def _version(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=256)
+def _file_columns(
+    path: Path, _version: tuple[int, int], overrides: tuple[tuple[str, str], ...]
+) -> frozenset[str] | None:
+    """`sources.file_columns`, once per file version (25 campaigns over one file: one read)."""
+    return sources.file_columns(path, dict(overrides))
+
+
+def _files_named(columns: Mapping[str, frozenset[str]]) -> str:
+    names = sorted(columns)
+    shown = ", ".join(names[:MAX_FILES_NAMED])
+    rest = len(names) - MAX_FILES_NAMED
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def _missing_columns(
+    campaign: Campaign, texts: dict[Field, _Text], columns: Mapping[str, frozenset[str]]
+) -> Iterator[tuple[str, Finding]]:
+    """Fields the template cannot do without that no input file has a column for, as
+    (field, finding); field "" for the finding about too few fields left."""
+    if not columns:
+        return
+    have = frozenset().union(*columns.values())
+    unavailable = personalize.unavailable_fields(campaign, have)
+    used = (
+        personalize.template_info(campaign, "subject").person_fields
+        | personalize.template_info(campaign, "body").person_fields
+    )
+    missing = [f for f in personalize.PERSON_FIELDS if f in unavailable and f in used]
+    if not missing:
+        return
+    plain = personalize.render(campaign, [personalize.sample_recipient(campaign)])[0]
+    files = _files_named(columns)
+    reported = False
+    for name in missing:
+        result = personalize.render_without(campaign, [name])
+        if result.ok or result.detail != f"{name} is empty":
+            continue  # guarded by {% if %} / | default
+        if plain.detail == result.detail and not unavailable[name].startswith("no input file"):
+            continue  # the campaign's own doing (no audience.skills): sample-render-failed says it
+        field, row, column = _locate_field(texts, name)
+        reported = True
+        yield (
+            name,
+            _finding(
+                "missing-column",
+                f"{{{{ {name} }}}} is printed without a fallback, but {unavailable[name]}"
+                f" ({files}): every recipient would go to insufficient_personalization; use"
+                f" {{% if {name} %}}...{{% endif %}} or {{{{ {name} | default('...') }}}}",
+                field,
+                row,
+                column,
+            ),
+        )
+    if reported:
+        return
+    result = personalize.render_without(campaign, missing)
+    if not result.ok and (result.detail or "").startswith("uses ") and plain.ok:
+        yield (
+            "",
+            _finding(
+                "missing-column",
+                f"with the columns of the input files ({files}) the message {result.detail}"
+                f" (min_personal_fields): no column for {', '.join(missing)}",
+                "body",
+                1,
+                1,
+            ),
+        )
+
+
+def _locate_field(texts: dict[Field, _Text], name: str) -> tuple[Field, int, int]:
+    """Where a template first prints person field `name` (inside a `{{ }}` tag)."""
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    for field, text in texts.items():
+        for start, _end, tag in text.tags:
+            match = pattern.search(tag)
+            if match and tag.startswith("{{"):
                 row, column = text.position(start + match.start())
                 return field, row, column
     return "body", 1, 1

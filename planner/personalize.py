@@ -80,6 +80,8 @@ PERSON_FIELDS: Final[tuple[str, ...]] = (
     "top_skill",
     "fit_score",
     "reasons",
+    # Not a send-list column: the profile headline, for messages over exports without a title.
+    "headline",
 )
 #: Attributes of `role` and `sender` (from the campaign file; not personal).
 ROLE_FIELDS: Final[tuple[str, ...]] = ("title", "company", "location", "url", "pitch")
@@ -876,6 +878,7 @@ _VALUES: Final[dict[str, Callable[[Mapping[str, Any], CleanName], Any]]] = {
     "top_skill": lambda r, _names: _top_skill(r),
     "fit_score": lambda r, _names: _score(r),
     "reasons": lambda r, _names: recipient_reasons(r),
+    "headline": _plain("headline"),
 }
 assert set(_VALUES) == set(PERSON_FIELDS)
 
@@ -889,11 +892,12 @@ def _campaign_values(campaign: Campaign) -> dict[str, dict[str, Any]]:
 
 
 def sample_recipient(campaign: Campaign) -> dict[str, Any]:
-    """Typical raw values of one recipient of this campaign (for lint and previews)."""
-    skills = [*campaign.audience.skills.all, *campaign.audience.skills.any][:3] or [
-        "python",
-        "sql",
-    ]
+    """Typical raw values of one recipient of this campaign (for lint and previews).
+
+    Skills are matched only against the campaign's skills, so a campaign without
+    `audience.skills` gets a sample without matched skills, as its recipients will be.
+    """
+    skills = [*campaign.audience.skills.all, *campaign.audience.skills.any][:3]
     titles = campaign.audience.titles.include
     title = titles[0].title() if titles else campaign.role.title
     return {
@@ -904,16 +908,74 @@ def sample_recipient(campaign: Campaign) -> dict[str, Any]:
         "profile_url": "https://www.linkedin.com/in/alex-example",
         "current_title": title,
         "current_company": "Example Systems",
+        "headline": f"{title} at Example Systems",
         "city": "Berlin",
         "country": "DE",
         "seniority": "senior",
         "years_experience": 8.0,
         "matched_skills": skills,
-        "top_skill": skills[0],
+        "top_skill": skills[0] if skills else None,
         "fit_score": 0.82,
         "distance_km": 12.0,
         "nearest_city": "Berlin",
     }
+
+
+#: Input columns (canonical fields, SPEC 3) each person field is made from; a field whose
+#: columns no input file has is empty for every recipient. `fit_score` and `reasons` are
+#: computed, so they are always available.
+FIELD_SOURCES: Final[dict[str, tuple[str, ...]]] = {
+    "first_name": ("first_name", "full_name"),
+    "last_name": ("last_name", "full_name"),
+    "full_name": ("full_name", "first_name", "last_name"),
+    "email": ("email",),
+    "profile_url": ("profile_url",),
+    "current_title": ("title",),
+    "current_company": ("company",),
+    "city": ("city", "location"),
+    "country": ("country", "location", "city", "region"),
+    "seniority": ("title", "years_experience"),
+    "years_experience": ("years_experience",),
+    "matched_skills": ("skills",),
+    "top_skill": ("skills",),
+    "headline": ("headline",),
+}
+
+
+def unavailable_fields(campaign: Campaign, columns: Iterable[str]) -> dict[str, str]:
+    """Person fields that are empty for every recipient, given the canonical columns that the
+    campaign's input files have (union over the files), with why: field -> "no input file has a
+    skills column".
+
+    `matched_skills`/`top_skill` are also unavailable when the campaign lists no skills (they
+    hold the campaign's skills a person has).
+    """
+    have = frozenset(columns)
+    out: dict[str, str] = {}
+    has_skills = bool(
+        campaign.audience.skills.all
+        or campaign.audience.skills.any
+        or campaign.audience.skills.nice
+    )
+    for field, sources in FIELD_SOURCES.items():
+        if not have.intersection(sources):
+            out[field] = "no input file has a " + " or ".join(sources) + " column"
+        elif field in ("matched_skills", "top_skill") and not has_skills:
+            out[field] = "the campaign lists no audience.skills"
+    return out
+
+
+def render_without(campaign: Campaign, fields: Iterable[str]) -> Rendered:
+    """The sample recipient rendered with `fields` empty (lint: what every recipient gets when
+    the input files lack those columns)."""
+    sample = sample_recipient(campaign)
+    for field in fields:
+        sample[field] = None
+        if field in ("matched_skills", "top_skill"):
+            sample["matched_skills"] = sample["top_skill"] = None
+        if field in ("city", "country"):
+            sample["nearest_city"] = sample["distance_km"] = None
+    return render(campaign, [sample])[0]
 
 
 # --------------------------------------------------------------------------- rendering

@@ -414,21 +414,30 @@ def _scope(
 ) -> str:
     """The table of the rows this campaign reads, with duplicates marked within the campaign's
     own rows and the persons on the campaign's suppression files (`planner.suppression`) marked
-    suppressed. Campaigns without suppression files that read the same files share one table
-    (`shared`: files -> table); 25 campaigns over one file spent 22 s rebuilding it."""
-    entries = p.criteria.suppression
-    suppressing = entries is not None and entries.height > 0
+    suppressed, and those found in its `suppression.in_ats` exports marked in_ats. Campaigns
+    without such files that read the same files share one table (`shared`: files -> table); 25
+    campaigns over one file spent 22 s rebuilding it."""
+    entries, ats = p.criteria.suppression, p.criteria.in_ats
+    has_supp = entries is not None and entries.height > 0
+    has_ats = ats is not None and ats.height > 0
+    suppressing = has_supp or has_ats
     key = tuple(p.files)
     if not suppressing and key in shared:
         return shared[key]
-    if entries is not None and suppressing:
+    supp_cols = "FALSE AS suppressed, NULL::VARCHAR AS suppressed_by"
+    ats_cols = "FALSE AS in_ats, NULL::VARCHAR AS in_ats_by"
+    supp_join = ""
+    if entries is not None and has_supp:
         hits = f"_supp_hits_{p.index}"
         suppression.match(con, entries, people="people", target=hits)
         supp_cols = "h.why IS NOT NULL AS suppressed, h.why AS suppressed_by"
         supp_join = f"LEFT JOIN {hits} h USING (person_key)"
-    else:
-        supp_cols = "FALSE AS suppressed, NULL::VARCHAR AS suppressed_by"
-        supp_join = ""
+    if ats is not None and has_ats:
+        hits = f"_ats_hits_{p.index}"
+        suppression.match(con, ats, people="people", target=hits, source="ats")
+        ats_cols = "a.why IS NOT NULL AS in_ats, a.why AS in_ats_by"
+        supp_join += f" LEFT JOIN {hits} a USING (person_key)"
+    supp_cols += ", " + ats_cols
     con.execute(
         f"""
         CREATE OR REPLACE TABLE scope_{p.index} AS
@@ -491,7 +500,7 @@ def _limit(con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan]) -> Non
 _RECIPIENT_SQL = """
 SELECT d.row_id, d.person_key, p.candidate_id, p.first_name, p.last_name, p.full_name,
        p.email_norm AS email, p.url_norm AS profile_url, p.title AS current_title,
-       p.company AS current_company, p.city_name AS city, p.country_code AS country,
+       p.company AS current_company, p.headline, p.city_name AS city, p.country_code AS country,
        p.seniority, p.years AS years_experience, s.matched_skills, s.fit_score,
        s.distance_km, s.nearest_city
 FROM dec d JOIN people p USING (row_id) JOIN seg_{i} s USING (row_id)

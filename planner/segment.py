@@ -28,6 +28,7 @@ EARTH_RADIUS_KM = 6371.0088
 SEGMENT_CHECKS: tuple[tuple[str, str], ...] = (
     ("f_duplicate", "duplicate_row"),
     ("f_suppressed", "suppressed"),
+    ("f_in_ats", "already_in_ats"),
     ("f_not_open", "not_open"),
     ("f_company", "company_excluded"),
     ("f_off_limits", "off_limits"),
@@ -78,7 +79,7 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
 
     `people` is the enriched candidate table (with `person_key`); `scope` holds the rows this
     campaign reads: (row_id, is_duplicate, first_row_id, first_source, suppressed,
-    suppressed_by), `suppressed_by` naming the list and line for the detail.
+    suppressed_by, in_ats, in_ats_by), `*_by` naming the list and line for the detail.
     """
     p = _Params({})
     sel: list[str] = []
@@ -136,7 +137,7 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
 
     base = (
         "SELECT p.row_id, p.person_key, s.is_duplicate, s.first_row_id, s.first_source,"
-        " s.suppressed, s.suppressed_by,"
+        " s.suppressed, s.suppressed_by, s.in_ats, s.in_ats_by,"
         " p.seniority, p.years, p.has_location, p.open_flag, p.not_open, p.country_code, "
         + ", ".join(sel)
         + f" FROM {people} p JOIN {scope} s USING (row_id)"
@@ -157,6 +158,7 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
     checks = {
         "f_duplicate": "is_duplicate",
         "f_suppressed": "suppressed",
+        "f_in_ats": "in_ats",
         "f_not_open": "not_open",
         "f_company": "company_hit",
         "f_off_limits": "off_hit",
@@ -330,6 +332,7 @@ def _detail_sql(
     phrases = {
         "f_duplicate": "'same person as ' || first_source || ' of this build'",
         "f_suppressed": "coalesce(suppressed_by, 'on a suppression list or opted out')",
+        "f_in_ats": "coalesce(in_ats_by, 'in an ATS export')",
         "f_not_open": "'profile says not open to opportunities'",
         "f_company": "'current employer is on companies.exclude'",
         "f_off_limits": "'current employer is on an off-limits list'",

@@ -42,7 +42,7 @@ import hashlib
 import io
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -542,6 +542,18 @@ def _map_columns(
     return mapping
 
 
+def file_columns(path: Path, overrides: Mapping[str, str]) -> frozenset[str] | None:
+    """The canonical fields a CSV file's header provides (aliases and `candidates.columns`), from
+    its first 256 KiB; None for Parquet (not checked). Raises InputError like a build would.
+
+    For checks before a build (lint: a template field that no input file has a column for).
+    """
+    if path.suffix.lower() == ".parquet":
+        return None
+    sniff = _sniff(path, overrides)
+    return frozenset(_map_columns(path, sniff.headers, overrides, sniff.header_score))
+
+
 # --------------------------------------------------------------------------------------------
 # Locating rejects (only for files that have some)
 # --------------------------------------------------------------------------------------------
@@ -785,18 +797,43 @@ def _kind_summary(bad: Sequence[_BadRecord]) -> str:
     return ", ".join(f"{text} ({n})" for text, n in sorted(counts.items()))
 
 
+#: How many line numbers a too-many-bad-rows error names.
+BAD_LINES_SHOWN = 3
+
+
+def _lines_text(lines: Sequence[int], total: int) -> str:
+    """'lines 26, 27, 28 and 3 more' (line numbers only, never content)."""
+    shown = list(lines[:BAD_LINES_SHOWN])
+    if not shown:
+        return ""
+    rest = max(total - len(shown), 0)
+    if rest:
+        return "lines " + ", ".join(map(str, shown)) + f" and {rest} more"
+    if len(shown) == 1:
+        return f"line {shown[0]}"
+    return "lines " + ", ".join(map(str, shown[:-1])) + f" and {shown[-1]}"
+
+
 def _check_bad_share(
-    path: Path, bad: int, good: int, max_bad_rows: int | None, summary: str
+    path: Path,
+    bad: int,
+    good: int,
+    max_bad_rows: int | None,
+    summary: str,
+    lines: Callable[[], Sequence[int]] | None = None,
 ) -> None:
+    """Refuse a file with too many bad rows, naming the first few bad lines (`lines` is only
+    called then: locating needs a scan of the file)."""
     total = bad + good
     if bad == 0 or bad <= MAX_BAD_SHARE * total:
         return
     if max_bad_rows is not None and bad <= max_bad_rows:
         return
     limit = f" and more than --max-bad-rows {max_bad_rows}" if max_bad_rows is not None else ""
+    where = _lines_text(lines(), bad) if lines is not None else ""
     raise InputError(
         f"{path}: {bad} of {total} data rows are bad ({100 * bad / total:.1f}%, more than "
-        f"{MAX_BAD_SHARE:.0%}{limit}): {summary}",
+        f"{MAX_BAD_SHARE:.0%}{limit}): {summary}" + (f"; {where}" if where else ""),
         hint=MAX_BAD_ROWS_HINT,
     )
 
@@ -839,13 +876,27 @@ def _check_and_locate(
             f"{path}: the file has a header but no data rows",
             hint="export the candidate list again with its rows",
         )
-    _check_bad_share(path, len(bad), good, max_bad_rows, _kind_summary(bad))
+    _check_bad_share(
+        path,
+        len(bad),
+        good,
+        max_bad_rows,
+        _kind_summary(bad),
+        lambda: [r.line for r in _locate(path, read_path, sniff, bad, BAD_LINES_SHOWN).rejects],
+    )
     if not bad:
         return _Located([], {0: sniff.first_data_line})
     # Lines swallowed by broken quoting add rejects; past this many the file is refused anyway
     # (more bad than good rows), so locating may stop early.
     located = _locate(path, read_path, sniff, bad, max(good, max_bad_rows or 0) + 1)
-    _check_bad_share(path, len(located.rejects), good, max_bad_rows, _kind_summary(bad))
+    _check_bad_share(
+        path,
+        len(located.rejects),
+        good,
+        max_bad_rows,
+        _kind_summary(bad),
+        lambda: [r.line for r in located.rejects],
+    )
     return located
 
 

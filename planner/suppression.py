@@ -27,6 +27,15 @@ campaign with `suppressed`; the detail names the list and line (`on suppression 
 do_not_contact.csv line 4 (email)`), never the matched value. A file that cannot be used is an
 InputError (exit 3) listing every bad line; nothing is planned from a half-read list.
 
+**ATS exports** (`suppression.in_ats`, SPEC 5.1 reason 3a, LinkedIn Recruiter's "hide candidates
+in ATS"): candidate exports of an ATS (Greenhouse, Lever, Ashby, ...; any CSV with a header).
+Only emails and profile URLs identify a person there, because an ATS holds applicants whose
+names repeat: every cell of the columns named in `ATS_COLUMNS` is split at commas, semicolons,
+`|` and whitespace (Lever puts several emails or links in one cell, Greenhouse a LinkedIn URL in
+"Social Media"), and each part that is an email or a URL is kept. A matched person is excluded
+with `already_in_ats` (`in ATS export greenhouse.csv line 3 (email)`). Rows without an email or
+URL are normal in an ATS and are skipped; a file whose header names no such column is refused.
+
 Matching is set-based: the list is normalized once (it is small next to the candidates) and
 joined with `people` in DuckDB, one equi-join per kind of identifier the list holds.
 """
@@ -38,7 +47,7 @@ import io
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import duckdb
 import polars as pl
@@ -65,6 +74,43 @@ COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "employer",
         "organization",
         "unternehmen",
+    ),
+}
+
+#: Header names (lowercased, spaces and dashes as `_`) of ATS export columns that hold emails
+#: or profile URLs (`suppression.in_ats`).
+ATS_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "email": (
+        "email",
+        "emails",
+        "e_mail",
+        "email_address",
+        "email_addresses",
+        "mail",
+        "personal_email",
+        "work_email",
+        "other_email",
+        "candidate_email",
+        "all_candidate_emails",
+        "primary_email",
+    ),
+    "profile_url": (
+        "profile_url",
+        "linkedin_url",
+        "linkedin",
+        "linkedin_profile",
+        "linkedin_profile_url",
+        "candidate_linkedin_url",
+        "public_profile_url",
+        "social_media",
+        "social_media_addresses",
+        "links",
+        "link",
+        "website",
+        "websites",
+        "website_addresses",
+        "url",
+        "urls",
     ),
 }
 
@@ -247,6 +293,104 @@ def read_file(path: Path, file_index: int, label: str) -> tuple[list[dict[str, A
     return entries, problems
 
 
+_ATS_SPLIT: Final = re.compile(r"[\s,;|]+")
+
+
+def _ats_entries(value: str) -> list[dict[str, str | None]]:
+    """Emails and URLs in one ATS cell ("a@x.io,b@y.io", "https://linkedin.com/in/a, ...")."""
+    out: list[dict[str, str | None]] = []
+    for token in _ATS_SPLIT.split(value):
+        token = token.strip().strip("<>\"'()[]")
+        if not token or token.startswith("@"):
+            continue
+        if "@" in token and "/" not in token:
+            email = normalize_email(token.removeprefix("mailto:"))
+            if email is not None:
+                out.append({"email": email, "url": None})
+        elif "." in token:
+            url = normalize_profile_url(token)
+            if url is not None:
+                out.append({"email": None, "url": url})
+    return out
+
+
+def read_ats_file(
+    path: Path, file_index: int, label: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Emails and profile URLs of one ATS export (`label:line: what` problems), in line order."""
+    try:
+        text = decode_bytes(path.read_bytes())
+    except OSError as exc:
+        return [], [f"{label}: cannot read the file: {exc.strerror or type(exc).__name__}"]
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t", "|"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], []
+    except csv.Error as exc:
+        return [], [f"{label}:1: unreadable CSV ({exc.__class__.__name__})"]
+    wanted = {name for names in ATS_COLUMNS.values() for name in names}
+    columns = [i for i, h in enumerate(header) if header_key(h) in wanted]
+    if not columns:
+        # The first line is not shown: without a known column it may well be a data row.
+        return [], [
+            f"{label}:1: the header names no email or profile URL column (e.g. 'Email',"
+            " 'Emails', 'Links', 'Social Media', 'profile_url')"
+        ]
+    entries: list[dict[str, Any]] = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            for i in columns:
+                if i < len(record) and record[i].strip():
+                    for entry in _ats_entries(record[i]):
+                        entries.append(
+                            {
+                                "file_index": file_index,
+                                "file": path.name,
+                                "line": start,
+                                "domain": None,
+                                "name_key": None,
+                                "company": None,
+                                **entry,
+                            }
+                        )
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        return entries, [f"{label}:{start}: unreadable CSV ({exc.__class__.__name__})"]
+    return entries, []
+
+
+def load_in_ats(campaign: Campaign) -> pl.DataFrame | None:
+    """Emails and profile URLs of the campaign's `suppression.in_ats` files (None: none listed).
+
+    Raises InputError naming the campaign key and the file.
+    """
+    files = campaign.suppression.in_ats
+    if not files:
+        return None
+    entries: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for i, text in enumerate(files):
+        path = campaign.resolve(text)
+        label = f"{campaign.where('suppression', 'in_ats', i)}: {path}"
+        found, bad = read_ats_file(path, i, label)
+        entries.extend(found)
+        problems.extend(bad)
+    if problems:
+        raise InputError(
+            problems[0]
+            if len(problems) == 1
+            else f"{campaign.file}: {len(problems)} problems in ATS exports",
+            hint="suppression.in_ats lists ATS candidate exports (CSV with a header and an"
+            " email or profile URL column)",
+            problems=problems[:MAX_PROBLEMS_SHOWN],
+        )
+    return pl.DataFrame(entries, schema=SCHEMA)
+
+
 def load(campaign: Campaign) -> pl.DataFrame | None:
     """Every entry of the campaign's suppression files (None when it lists none).
 
@@ -279,6 +423,7 @@ def load(campaign: Campaign) -> pl.DataFrame | None:
 
 # --------------------------------------------------------------------------- matching
 
+_WHY: Final = {"suppression": "on suppression list", "ats": "in ATS export"}
 _BRANCHES: Final[dict[str, tuple[str, str]]] = {
     "email": ("p.email_norm = e.email", "email"),
     "url": ("p.url_norm = e.url", "profile URL"),
@@ -292,9 +437,11 @@ def match(
     *,
     people: str = "people",
     target: str = "_supp_hits",
+    source: Literal["suppression", "ats"] = "suppression",
 ) -> None:
     """Create `target(person_key, why)`: persons of `people` on the list, with the first
-    matching entry (by file, then line) as `on suppression list FILE line N (KIND)`."""
+    matching entry (by file, then line) as `on suppression list FILE line N (KIND)` (for
+    `source="ats"`: `in ATS export FILE line N (KIND)`)."""
     view_name = f"{target}_entries"
     people, target, view = ident(people), ident(target), ident(view_name)
     con.register(view_name, entries)
@@ -306,7 +453,7 @@ def match(
         }
         selects: list[str] = []
         params: list[Any] = []
-        why = "'on suppression list ' || e.file || ' line ' || e.line::VARCHAR || ' ({})'"
+        why = "'" + _WHY[source] + " ' || e.file || ' line ' || e.line::VARCHAR || ' ({})'"
         for kind, (cond, label) in _BRANCHES.items():
             if kind in present:
                 selects.append(

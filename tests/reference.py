@@ -113,6 +113,7 @@ def evaluate(
         checks = [
             ("duplicate_row", duplicate),
             ("suppressed", False),
+            ("already_in_ats", False),
             ("not_open", r["not_open"]),
             ("company_excluded", r["company_norm"] in crit.companies_exclude),
             ("off_limits", r["company_norm"] in crit.off_limits),

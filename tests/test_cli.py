@@ -161,7 +161,11 @@ def test_explain_lists_every_check_and_score_parts(example: Path, run: Run) -> N
     entries = json.loads(stdout)
     assert [e["decision"] for e in entries] == ["recipient", "duplicate_row"]
     first = entries[0]
-    assert [c["reason"] for c in first["checks"]][:3] == ["duplicate_row", "suppressed", "not_open"]
+    assert [c["reason"] for c in first["checks"]][:3] == [
+        "duplicate_row",
+        "suppressed",
+        "already_in_ats",
+    ]
     assert set(first["score_parts"]) == {"skills", "title", "seniority", "location", "open_to_work"}
     assert first["matched_skills"][:2] == ["python", "sql"]
     # The detail is the one the build reports for the same row (rendered from the same checks).

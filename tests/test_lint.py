@@ -294,6 +294,63 @@ def test_lint_json(tmp_path: Path) -> None:
     assert data[0] == Finding(**data[0]).as_dict()
 
 
+CONNECTIONS = (
+    'Notes:\n"When exporting your connection data, you may notice ..."\n\n'
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    "Avery,Quill,https://www.linkedin.com/in/avery-q,,Northwind,Data Engineer,14 Mar 2024\n"
+)
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    (tmp_path / "people.csv").write_text(CONNECTIONS, encoding="utf-8")
+    c = campaign(tmp_path)  # GOOD_BODY prints {{ top_skill }}; a connections export has none
+    [finding] = [f for f in lint_campaign(c) if f.rule == "missing-column"]
+    assert (finding.severity, finding.field, finding.line, finding.column) == (
+        "warning",
+        "body",
+        2,
+        9,
+    )
+    assert finding.message.startswith(
+        "{{ top_skill }} is printed without a fallback, but no input file has a skills column"
+        " (people.csv): every recipient would go to insufficient_personalization"
+    )
+    # Given explicitly (e.g. by a build that already read the headers): same finding.
+    assert [f for f in lint_campaign(c, {"people.csv": frozenset({"first_name", "company"})})
+            if f.rule == "missing-column"] == [finding]  # fmt: skip
+
+
+def test_missing_column_too_few_fields_left(tmp_path: Path) -> None:
+    body = (
+        "Hi {{ first_name }},{% if city %} a {{ city }} team{% endif %}"
+        "{% if top_skill %} needs {{ top_skill }}{% endif %}: {{ role.company }} hires a"
+        " {{ role.title }}. Would you be open to a call?"
+    )
+    c = campaign(tmp_path, body)
+    got = lint_campaign(c, {"people.csv": frozenset({"first_name", "title", "company"})})
+    [finding] = [f for f in got if f.rule == "missing-column"]
+    assert finding.message == (
+        "with the columns of the input files (people.csv) the message uses 1 personal field,"
+        " needs 2 (min_personal_fields): no column for city, top_skill"
+    )
+
+
+def test_missing_column_not_triggered(tmp_path: Path) -> None:
+    guarded = GOOD_BODY.replace(
+        "your {{ top_skill }} work", "your{% if top_skill %} {{ top_skill }}{% endif %} work"
+    )
+    (tmp_path / "people.csv").write_text(CONNECTIONS, encoding="utf-8")
+    assert findings(campaign(tmp_path, guarded), "missing-column") == []
+    # A file with a skills column: nothing to warn about.
+    skilled = {"people.csv": frozenset({"first_name", "company", "skills"})}
+    assert [
+        f for f in lint_campaign(campaign(tmp_path), skilled) if f.rule == "missing-column"
+    ] == []
+    # Files that cannot be read (here: none exists) claim nothing.
+    (tmp_path / "people.csv").unlink()
+    assert findings(campaign(tmp_path), "missing-column") == []
+
+
 def test_invalid_templates_raise_instead_of_findings(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown field 'frist_name'"):
         lint_campaign(campaign(tmp_path, "Hi {{ frist_name }}"))

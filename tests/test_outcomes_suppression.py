@@ -142,6 +142,70 @@ def test_bad_file_names_file_and_lines(tmp: Path, capsys: pytest.CaptureFixture[
     assert "dnc.csv:8: domain is not an email domain" in stderr
 
 
+def _with_in_ats(campaign: Path, files: str, extra: str = "") -> Path:
+    text = campaign.read_text().replace("suppression:\n", f"suppression:\n  in_ats: [{files}]\n")
+    campaign.write_text(text + extra)
+    return campaign
+
+
+def test_in_ats_by_email_or_url_only(tmp: Path) -> None:
+    (tmp / "ats.csv").write_text(
+        "Full name,Emails,Links,Current company\n"
+        'Someone,other@example.org,"https://github.com/x, https://de.linkedin.com/in/Li-Wei/",'
+        "Globex\n"  # line 2: Li Wei by the second link
+        'Ana Silva,"x@example.net,ANA@example.com",,Initech\n'  # line 3: the second email
+        "José Núñez-Díaz,,,Acme GmbH\n",  # line 4: name + company never identify here
+        encoding="utf-8",
+    )
+    (tmp / "dnc.csv").write_text("email\nana@example.com\n")
+    campaign = _with_in_ats(
+        write_campaign(tmp, "camp-a", ["people.csv"], suppression=["dnc.csv"]),
+        "ats.csv",
+        "audience: {companies: {exclude: [Globex]}}\n",
+    )
+    planned = dry_plan([campaign], tmp / "ledger.duckdb", T)
+    ex = planned.excluded["camp-a"]
+    # Right after `suppressed`: the suppression list wins, a company exclude comes later.
+    assert ex["c6"]["reason"] == "suppressed"
+    assert ex["c6"]["detail"] == (
+        "suppressed: on suppression list dnc.csv line 2 (email);"
+        " already_in_ats: in ATS export ats.csv line 3 (email)"
+    )
+    assert (ex["c2"]["reason"], ex["c2"]["detail"]) == (
+        "already_in_ats",
+        "already_in_ats: in ATS export ats.csv line 2 (profile URL);"
+        " company_excluded: current employer is on companies.exclude",
+    )
+    assert "c4" not in ex and "c4" in planned.recipients["camp-a"]
+    assert planned.funnel["camp-a"]["already_in_ats"] == 1
+
+
+def test_explain_shows_the_ats_check(tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp / "ats.csv").write_text("Email\nana@example.com\n", encoding="utf-8")
+    campaign = _with_in_ats(write_campaign(tmp, "camp-a", ["people.csv"]), "ats.csv")
+    code, stdout, stderr = run_main(
+        capsys, "explain", str(campaign), "ana@example.com", "--json", "--ledger",
+        str(tmp / "l.duckdb"),
+    )  # fmt: skip
+    assert code == 0, stderr
+    [entry] = json.loads(stdout)
+    assert entry["decision"] == "already_in_ats"
+    assert entry["detail"] == "already_in_ats: in ATS export ats.csv line 2 (email)"
+    failed = [c["reason"] for c in entry["checks"] if c["failed"]]
+    assert failed == ["already_in_ats"]
+
+
+def test_in_ats_file_without_email_or_url_column(
+    tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp / "ats.csv").write_text("Jane Secret,Initech\n", encoding="utf-8")
+    campaign = _with_in_ats(write_campaign(tmp, "camp-a", ["people.csv"]), "ats.csv")
+    code, stdout, stderr = run_main(capsys, "build", str(campaign), "--dry-run")
+    assert code == 3 and stdout == ""
+    assert f"suppression.in_ats[0]: {tmp / 'ats.csv'}:1: the header names no email" in stderr
+    assert "Jane Secret" not in stderr
+
+
 def test_missing_file(tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     campaign = write_campaign(tmp, "camp-a", ["people.csv"], suppression=["nope.csv"])
     code, _, stderr = run_main(capsys, "build", str(campaign), "--dry-run", "--json")

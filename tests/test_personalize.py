@@ -79,6 +79,7 @@ def test_template_fields_follow_the_spec() -> None:
         "top_skill",
         "fit_score",
         "reasons",
+        "headline",
     )
     assert TEMPLATE_FIELDS[-2:] == ("role", "sender")
     assert "role.pitch" in FIELD_NAMES and "sender.email" in FIELD_NAMES
@@ -407,8 +408,135 @@ def test_sample_recipient_renders_the_default_message(tmp_path: Path) -> None:
     campaign = load_campaign(path)
     out = render(campaign, [sample_recipient(campaign)])[0]
     assert out.ok, out.detail
-    assert out.message.startswith("Hi Alex, I noticed your work with Python as Data Engineer")
+    # No audience.skills: the sample (like every recipient) has no matched skill to mention.
+    assert out.message.startswith(
+        "Hi Alex, I noticed your work as Data Engineer at Example Systems in Berlin, which"
+    )
     assert out.message.endswith("- dana")
+
+
+def _default_campaign(tmp_path: Path, audience: str = "") -> Campaign:
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "version: 1\nid: x\nrole: {title: Data Engineer, company: Acme Analytics}\n"
+        "sender: {id: dana, name: Dana Reyes}\ncandidates: {paths: [a.csv]}\n" + audience,
+        encoding="utf-8",
+    )
+    return load_campaign(path)
+
+
+TAIL = (
+    ", which is why I am writing: Acme Analytics is hiring a Data Engineer and I would like to"
+    " tell you what the work involves. Would you be open to a short call next week to hear more?"
+    " - Dana Reyes"
+)
+
+
+@pytest.mark.parametrize(
+    ("row", "opening", "fields"),
+    [
+        # A LinkedIn connections row: name, position, company; no skills, location, headline.
+        (
+            {"first_name": "Avery", "current_title": "Data Engineer", "current_company": "Nw"},
+            "Hi Avery, I noticed your work as Data Engineer at Nw",
+            3,
+        ),
+        # A matched skill and a place.
+        (
+            {
+                "first_name": "Jörg",
+                "current_title": "Data Engineer",
+                "current_company": "Kühne",
+                "matched_skills": ["postgresql", "kafka"],
+                "city": "Berlin",
+            },
+            "Hi Jörg, I noticed your work with PostgreSQL as Data Engineer at Kühne in Berlin",
+            5,
+        ),
+        # Only a headline and a country (Sales Navigator style rows without a title).
+        (
+            {
+                "full_name": "Dr. Imke Vos, PhD",
+                "headline": "Streaming data at scale",
+                "country": "NL",
+            },
+            "Hi Imke, I noticed your work (Streaming data at scale) in Netherlands",
+            3,
+        ),
+    ],
+)
+def test_default_message_uses_what_the_row_has(
+    tmp_path: Path, row: dict[str, Any], opening: str, fields: int
+) -> None:
+    campaign = _default_campaign(tmp_path)
+    out = render(campaign, [row])[0]
+    assert out.ok, out.detail
+    assert out.message == opening + TAIL
+    assert out.personal_fields == fields
+    assert 200 <= len(out.message) <= 400
+
+
+_OPTIONAL = {
+    "current_title": "Stream Engineer",
+    "current_company": "Kühne & Co.",
+    "headline": "Streaming data at scale",
+    "city": "Berlin",
+    "country": "DE",
+    "matched_skills": ["kafka", "postgresql"],
+}
+
+
+@settings(
+    max_examples=64, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(present=st.sets(st.sampled_from(sorted(_OPTIONAL))))
+def test_default_message_fits_any_row_shape(tmp_path: Path, present: set[str]) -> None:
+    """Whatever subset of details a row has, the default message is sent when it has a name and
+    one more detail (min_personal_fields 2), mentions exactly what the row has, and never prints
+    an empty, doubled or "None" piece; a row with only a name goes to manual review."""
+    from planner.lint import lint_campaign
+
+    campaign = _default_campaign(tmp_path)
+    row: dict[str, Any] = {"first_name": "Avery", **{f: _OPTIONAL[f] for f in present}}
+    out = render(campaign, [row])[0]
+    shown = present - ({"headline"} if "current_title" in present else set())
+    shown -= {"country"} if "city" in present else set()
+    if not present:
+        assert not out.ok and out.detail == "uses 1 personal field, needs 2"
+        return
+    assert out.ok, out.detail
+    assert out.personal_fields == 1 + len(shown)
+    assert ("Kafka" in out.message) == ("matched_skills" in present)
+    assert (" as Stream Engineer" in out.message) == ("current_title" in present)
+    assert (" at Kühne & Co." in out.message) == ("current_company" in present)
+    assert (" in Berlin" in out.message) == ("city" in present)
+    assert ("Streaming data" in out.message) == ("headline" in shown)
+    assert ("Germany" in out.message) == ("country" in shown)
+    assert "None" not in out.message and "  " not in out.message and " ," not in out.message
+    assert 200 <= len(out.message) <= 400
+    # The lint over input files with exactly these columns warns only when too little is left
+    # (matched skills need campaign skills, which this campaign does not list).
+    canonical = {"current_title": "title", "current_company": "company", "matched_skills": "skills"}
+    columns = {"a.csv": frozenset({"first_name", *(canonical.get(f, f) for f in present)})}
+    warned = [f.rule for f in lint_campaign(campaign, columns)]
+    assert warned == ([] if shown - {"matched_skills"} else ["missing-column"])
+
+
+def test_default_message_with_only_a_name_goes_to_manual_review(tmp_path: Path) -> None:
+    out = render(_default_campaign(tmp_path), [{"first_name": "Avery"}])[0]
+    assert not out.ok
+    assert out.detail == "uses 1 personal field, needs 2"
+
+
+def test_default_message_is_lint_clean_with_and_without_skills(tmp_path: Path) -> None:
+    from planner.lint import lint_campaign
+
+    plain = _default_campaign(tmp_path)
+    skilled = _default_campaign(tmp_path, "audience: {skills: {any: [kafka, flink]}}\n")
+    assert lint_campaign(plain) == []
+    assert lint_campaign(skilled) == []
+    sample = render(skilled, [sample_recipient(skilled)])[0]
+    assert "your work with Kafka as Data Engineer" in sample.message
 
 
 # --------------------------------------------------------------------------- properties

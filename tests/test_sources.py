@@ -410,9 +410,18 @@ BAD_CASES: dict[str, list[str]] = {
         "no title or skills column",
         "headers found: 'First Name', 'Last Name', 'Company', 'Email Address'",
     ],
-    "ragged_rows.csv": ["3 of 10 data rows are bad", "too few columns (2)", "too many columns (1)"],
-    "bad_encoding.csv": ["1 of 4 data rows are bad", "invalid utf-8 byte sequence (1)"],
-    "broken_quotes.csv": ["3 of 23 data rows are bad", "broken quoting (1)"],
+    "ragged_rows.csv": [
+        "3 of 10 data rows are bad",
+        "too few columns (2)",
+        "too many columns (1)",
+        "; lines 4, 6 and 9",
+    ],
+    "bad_encoding.csv": ["1 of 4 data rows are bad", "invalid utf-8 byte sequence (1)", "; line "],
+    "broken_quotes.csv": [
+        "3 of 23 data rows are bad",
+        "broken quoting (1)",
+        "; lines 22, 23 and 24",
+    ],
 }
 
 
@@ -515,6 +524,20 @@ def test_five_percent_rule(
     else:  # 2 of 25 = 8%
         with pytest.raises(InputError, match="2 of 25 data rows are bad"):
             read(con, path)
+
+
+def test_too_many_bad_rows_names_the_first_lines(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    lines = ["Name,Title"] + [f"P{i},Dev" for i in range(24)]
+    lines += [f"X{i},Dev,extra" for i in range(6)]  # on file lines 26-31
+    path = write(tmp_path / "f.csv", "\n".join(lines) + "\n")
+    with pytest.raises(InputError) as err:
+        read(con, path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: 6 of 30 data rows are bad")
+    assert message.endswith("too many columns (6); lines 26, 27, 28 and 3 more")
+    assert "X0" not in message  # line numbers only, never content
 
 
 def test_max_bad_rows(con: duckdb.DuckDBPyConnection) -> None:

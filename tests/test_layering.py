@@ -72,3 +72,10 @@ def test_the_library_loads_no_cli_stack() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert proc.stdout.strip() == "[]"
+
+
+def test_ledger_commands_and_forget_do_not_import_each_other() -> None:
+    forget = _imports(PACKAGE / "ledger" / "forget.py")
+    commands = _imports(PACKAGE / "ledger" / "commands.py")
+    assert not any(n.startswith("planner.ledger.commands") for n in forget)
+    assert "planner.ledger.forget" in commands  # commands uses erasure; never the reverse

@@ -24,7 +24,7 @@ import polars as pl
 
 from planner import duck
 from planner.errors import ConfigError, InputError
-from planner.ledger import identity, responses
+from planner.ledger import identity, lookup, responses
 from planner.ledger.core import (
     IDENTITY_SCHEMA,
     MERGE_SCHEMA,
@@ -36,12 +36,12 @@ from planner.ledger.core import (
     writing,
 )
 from planner.ledger.forget import forget
-from planner.ledger.hashing import ensure_salt, hash_value, read_salt
+from planner.ledger.hashing import ensure_salt
 from planner.ledger.lock import Notify
 from planner.ledger.schema import CANCELLED, COMMITTED, COUNTED, SCHEMA_VERSION
 from planner.ledger.store import first_row, translate_errors
 from planner.normalize._text import decode_bytes, header_key
-from planner.normalize.identity import email_sql, normalize_email, normalize_profile_url, url_sql
+from planner.normalize.identity import email_sql, url_sql
 from planner.persons import assign_person_keys
 
 PathLike = Path | str | None
@@ -89,72 +89,14 @@ def list_runs(path: PathLike = None) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- history
 
 
-def _identifier(person: str) -> tuple[str, str]:
-    """(kind, value) of what the user typed: an email, a profile URL, or a person key."""
-    text = person.strip()
-    if "@" in text and "/" not in text:
-        email = normalize_email(text)
-        if email is None:
-            raise ConfigError(
-                "PERSON looks like an email but is not a valid email address",
-                hint="give an email, a profile URL or a person key",
-            )
-        return "email", email
-    if "/" in text or "." in text:
-        url = normalize_profile_url(text)
-        if url is None:
-            raise ConfigError(
-                "that is not a profile URL", hint="give e.g. linkedin.com/in/<slug>, or an email"
-            )
-        return "url", url
-    return "key", text
-
-
-def _canonical_of(con: duckdb.DuckDBPyConnection, kind: str, value: str) -> str | None:
-    """The canonical key of the person an identifier (or key) names, also when forgotten."""
-    if kind == "key":
-        row = first_row(
-            con, "SELECT canonical_key FROM ledger.persons WHERE person_key = ?", [value]
-        )
-    else:
-        row = first_row(
-            con,
-            "SELECT p.canonical_key FROM ledger.identities i"
-            " JOIN ledger.persons p USING (person_key) WHERE i.kind = ? AND i.value = ?",
-            [kind, value],
-        )
-    if row is None:
-        salt = read_salt(con)
-        if salt is not None:
-            row = first_row(
-                con,
-                "SELECT p.canonical_key FROM ledger.forgotten f"
-                " JOIN ledger.persons p USING (person_key) WHERE f.kind = ? AND f.hash = ?",
-                [kind, hash_value(salt, kind, value)],
-            )
-    return None if row is None else str(row[0])
-
-
-def _keys_of(con: duckdb.DuckDBPyConnection, key: str) -> list[str]:
-    """Every recorded key whose canonical key is `key` (oldest first)."""
-    return [
-        str(r[0])
-        for r in con.execute(
-            "SELECT person_key FROM ledger.persons WHERE canonical_key = ?"
-            " ORDER BY first_seq, person_key",
-            [key],
-        ).fetchall()
-    ]
-
-
 def history(person: str, path: PathLike = None) -> dict[str, Any]:
     """Everything the ledger holds about one person (by email, profile URL or person key):
     the keys that are this person, their identifiers, touches (counted or cancelled) and
     outcomes. `person_key` is None when the ledger does not know them."""
-    kind, value = _identifier(person)
+    kind, value = lookup.identifier(person)
     store = reading(path)
     with store.session(write=False) as con, translate_errors(store.name):
-        key = _canonical_of(con, kind, value)
+        key = lookup.canonical_of(con, kind, value)
         if key is None:
             return {
                 "person_key": None,
@@ -164,7 +106,7 @@ def history(person: str, path: PathLike = None) -> dict[str, Any]:
                 "touches": [],
                 "outcomes": [],
             }
-        keys = _keys_of(con, key)
+        keys = lookup.keys_of(con, key)
         forgotten = first_row(
             con, "SELECT count(*) FROM ledger.forgotten WHERE person_key = ?", [key]
         )

@@ -33,6 +33,7 @@ from typing import Any
 import duckdb
 
 from planner.errors import ConfigError
+from planner.ledger import lookup
 from planner.ledger.core import bump_generation, writing
 from planner.ledger.hashing import ensure_salt, hash_sql
 from planner.ledger.lock import Notify
@@ -59,19 +60,17 @@ def forget(
 ) -> dict[str, Any]:
     """Erase one person (email, profile URL or person key) from the ledger; see the module
     docstring. Raises ConfigError when the ledger knows nobody by that identifier."""
-    from planner.ledger.commands import _canonical_of, _identifier, _keys_of
-
-    kind, value = _identifier(person)
+    kind, value = lookup.identifier(person)
     with writing(path, notify) as store:
         with store.session(write=True) as con, translate_errors(store.name):
-            key = _canonical_of(con, kind, value)
+            key = lookup.canonical_of(con, kind, value)
             if key is None:
                 raise ConfigError(
                     f"no person in the ledger {store.name} matches that email, URL or key",
                     hint="`planner ledger history PERSON` shows what the ledger knows",
                 )
             salt = ensure_salt(con)
-            keys = _keys_of(con, key)
+            keys = lookup.keys_of(con, key)
             new = forgotten_key(salt, key)
             out_dirs = [
                 str(r[0])

@@ -155,7 +155,9 @@ def resolve(campaign: Campaign) -> Criteria:
                 " e.g. 'Berlin, DE')"
             )
             continue
-        cities.append(CityRule(found.name, found.lat, found.lon, city.radius_km, found.country_code))
+        cities.append(
+            CityRule(found.name, found.lat, found.lon, city.radius_km, found.country_code)
+        )
 
     if problems:
         raise ConfigError(

@@ -138,10 +138,7 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
         "SELECT p.row_id, p.person_key, s.is_duplicate, s.first_row_id, s.first_source,"
         " s.suppressed, s.suppressed_by,"
         " p.seniority, p.years, p.has_location, p.open_flag, p.not_open, p.country_code,"
-        " p.lat, "
-        + ", ".join(sel)
-        + f" FROM {people} p JOIN {scope} s USING (row_id)"
-        + title_join
+        " p.lat, " + ", ".join(sel) + f" FROM {people} p JOIN {scope} s USING (row_id)" + title_join
     )
 
     # --- checks and parts over the base columns
@@ -357,9 +354,7 @@ def _detail_sql(
         "f_location": "CASE WHEN NOT has_location THEN 'no usable location'"
         # location_part is 0.5 exactly when the place is unknown (see the location check).
         " WHEN location_part = 0.5 THEN 'place not found in the gazetteer, distance unknown'"
-        " ELSE 'outside ' || "
-        + text(", ".join(places) or "the listed places")
-        + " END",
+        " ELSE 'outside ' || " + text(", ".join(places) or "the listed places") + " END",
         "f_open_only": "'not flagged open to work'",
         "f_min_score": f"'score ' || fit_score::VARCHAR || ' below ' || {min_score}::VARCHAR",
     }

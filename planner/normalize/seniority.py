@@ -112,9 +112,7 @@ def source_level(value: str | None) -> str | None:
     return source_values().get(_source_key(value))
 
 
-def seniority_of(
-    title: str | None, years: float | None, source: str | None = None
-) -> str | None:
+def seniority_of(title: str | None, years: float | None, source: str | None = None) -> str | None:
     """Seniority level: the source's own seniority column when it names a level, else the
     title, else years; None when none of them says anything."""
     level = source_level(source)

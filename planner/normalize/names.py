@@ -279,9 +279,14 @@ def _scrub(text: str) -> tuple[str, str | None]:
     text = _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(0)], text)
     nickname = None
     found = _NICKNAME.search(text)
-    if found is not None:
+    rest = text[: found.start()] + " " + text[found.end() :] if found is not None else text
+    if found is not None and any(ch.isalpha() for ch in rest):
         nickname = _scrub_words(found.group(1) or found.group(2) or "")
-        text = text[: found.start()] + " " + text[found.end() :]
+        text = rest
+        if len(nickname.split()) > 2:
+            nickname = ""  # Jane "the data wizard" Doe: a tagline, not a nickname
+    elif found is not None:
+        text = found.group(1) or found.group(2) or ""  # the whole value quoted: "Jane Doe"
     text = _GLUED_TITLE.sub(r"\1. ", unicodedata.normalize("NFKC", text))
     return _scrub_words(text), (nickname or None)
 

@@ -66,6 +66,7 @@ CANONICAL_FIELDS: Final[tuple[str, ...]] = (
     "years_experience",
     "open_to_work",
     "summary",
+    "seniority_level",
 )
 
 #: send_list.csv columns, in order (SPEC 8).

@@ -49,6 +49,7 @@ class CityRule:
     lat: float
     lon: float
     radius_km: float
+    country_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,9 @@ def resolve(campaign: Campaign) -> Criteria:
                 " e.g. 'Berlin, DE')"
             )
             continue
-        cities.append(CityRule(found.name, found.lat, found.lon, city.radius_km))
+        cities.append(
+            CityRule(found.name, found.lat, found.lon, city.radius_km, found.country_code)
+        )
 
     if problems:
         raise ConfigError(

@@ -138,10 +138,8 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
     base = (
         "SELECT p.row_id, p.person_key, s.is_duplicate, s.first_row_id, s.first_source,"
         " s.suppressed, s.suppressed_by, s.in_ats, s.in_ats_by,"
-        " p.seniority, p.years, p.has_location, p.open_flag, p.not_open, p.country_code, "
-        + ", ".join(sel)
-        + f" FROM {people} p JOIN {scope} s USING (row_id)"
-        + title_join
+        " p.seniority, p.years, p.has_location, p.open_flag, p.not_open, p.country_code,"
+        " p.lat, " + ", ".join(sel) + f" FROM {people} p JOIN {scope} s USING (row_id)" + title_join
     )
 
     # --- checks and parts over the base columns
@@ -149,6 +147,15 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
         f"coalesce(dist{i} <= {p.bind('r', c.radius_km)}, FALSE)" for i, c in enumerate(crit.cities)
     ]
     loc_ok = _or(["in_country", *in_city])
+    # Unknown, not outside: no place at all, or a place in a radius city's country that the
+    # gazetteer has no coordinates for (a small town) - its distance is unknown, so
+    # `allow_unknown` decides, as for a row without a location.
+    city_countries = sorted({c.country_code for c in crit.cities if c.country_code})
+    loc_unknown = (
+        "(NOT has_location OR (lat IS NULL AND"
+        f" coalesce(list_contains({p.bind('k', city_countries)}::VARCHAR[], country_code),"
+        " FALSE)))"
+    )
     n_all, n_any, n_nice = len(all_cols), len(any_cols), len(nice_cols)
     any_matched = _sum([f"{c}::INTEGER" for c in any_cols])
     levels = p.bind("l", list(crit.seniority))
@@ -178,7 +185,7 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
             "FALSE"
             if crit.remote or not crit.location_set
             else f"(NOT {loc_ok} AND NOT ({'TRUE' if crit.allow_unknown else 'FALSE'}"
-            " AND NOT has_location))"
+            f" AND {loc_unknown}))"
         ),
         "f_open_only": "NOT open_flag" if crit.open_to_work == "only" else "FALSE",
     }
@@ -197,7 +204,7 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
             else "1.0"
         ),
         "location_part": (
-            f"CASE WHEN {loc_ok} THEN 1.0 WHEN NOT has_location THEN 0.5 ELSE 0.0 END"
+            f"CASE WHEN {loc_ok} THEN 1.0 WHEN {loc_unknown} THEN 0.5 ELSE 0.0 END"
             if crit.location_set
             else "1.0"
         ),
@@ -347,9 +354,10 @@ def _detail_sql(
             f"{crit.years_min if crit.years_min is not None else 0:g}-"
             + (f"{crit.years_max:g}" if crit.years_max is not None else "any")
         ),
-        "f_location": "CASE WHEN NOT has_location THEN 'no usable location' ELSE 'outside ' || "
-        + text(", ".join(places) or "the listed places")
-        + " END",
+        "f_location": "CASE WHEN NOT has_location THEN 'no usable location'"
+        # location_part is 0.5 exactly when the place is unknown (see the location check).
+        " WHEN location_part = 0.5 THEN 'place not found in the gazetteer, distance unknown'"
+        " ELSE 'outside ' || " + text(", ".join(places) or "the listed places") + " END",
         "f_open_only": "'not flagged open to work'",
         "f_min_score": f"'score ' || fit_score::VARCHAR || ' below ' || {min_score}::VARCHAR",
     }

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, Final, cast
 
 import duckdb
 
@@ -149,6 +149,20 @@ def normalize_header(header: str) -> str:
     return " ".join(header.replace("\ufeff", "").replace("_", " ").casefold().split())
 
 
+_SQUASH: Final = re.compile(r"[\s\-_/().:]+")
+
+
+def squash_header(header: str) -> str:
+    """A normalized header without spaces or punctuation: "EmailAddress" = "email address"."""
+    return _SQUASH.sub("", normalize_header(header))
+
+
+def alias_of(header: str) -> tuple[str, int] | None:
+    """(canonical field, rank) of a header: exact alias first, then its squashed form."""
+    aliases = header_aliases()
+    return aliases.get(normalize_header(header)) or aliases.get(squash_header(header))
+
+
 @lru_cache(maxsize=1)
 def header_aliases() -> dict[str, tuple[str, int]]:
     """Normalized alias -> (canonical field, rank); a lower rank wins when several match.
@@ -169,6 +183,13 @@ def header_aliases() -> dict[str, tuple[str, int]]:
             raise ValueError(f"header_aliases.csv: {alias!r} maps to {known[0]} and {canonical}")
         if known is None:
             table[alias] = (canonical, rank)
+    # Squashed forms ("emailaddress", "firstname") match headers written without spaces; an
+    # exact alias always wins over a squashed one, in the table and in a file: a squashed hit
+    # ranks after every exact alias, so Sales Navigator's `linkedInProfileUrl` (an alias) beats
+    # its `profileUrl` (the /sales/lead/ link, a squashed `profile_url`).
+    offset = len(table) + 1
+    for alias, (field, rank) in list(table.items()):
+        table.setdefault(_SQUASH.sub("", alias), (field, offset + rank))
     return table
 
 
@@ -392,14 +413,14 @@ def _records(text: str, delimiter: str, truncated: bool) -> list[tuple[tuple[str
 
 
 def _score(fields: Sequence[str], extra: Mapping[str, str]) -> int:
-    aliases = header_aliases()
     hits: set[str] = set()
     for field in fields:
         key = normalize_header(field)
+        hit = alias_of(field)
         if key in extra:
             hits.add(extra[key])
-        elif key in aliases:
-            hits.add(aliases[key][0])
+        elif hit is not None:
+            hits.add(hit[0])
     return len(hits)
 
 
@@ -499,10 +520,9 @@ def _map_columns(
     path: Path, headers: Sequence[str], overrides: Mapping[str, str], score: int
 ) -> dict[str, int]:
     """canonical field -> column index: aliases (best rank, then leftmost), then overrides."""
-    aliases = header_aliases()
     best: dict[str, tuple[int, int]] = {}
     for index, header in enumerate(headers):
-        hit = aliases.get(normalize_header(header))
+        hit = alias_of(header)
         if hit is not None:
             field, rank = hit
             if field not in best or (rank, index) < best[field]:

@@ -107,6 +107,10 @@ def evaluate(
             for c in crit.cities
         )
         loc_ok = in_country or in_city
+        city_countries = {c.country_code for c in crit.cities if c.country_code}
+        loc_unknown = not r["has_location"] or (
+            r["lat"] is None and r["country_code"] in city_countries
+        )
         level = r["seniority"]
         years = r["years"]
 
@@ -137,7 +141,7 @@ def evaluate(
                 crit.location_set
                 and not crit.remote
                 and not loc_ok
-                and not (crit.allow_unknown and not r["has_location"]),
+                and not (crit.allow_unknown and loc_unknown),
             ),
             ("not_open_to_work", crit.open_to_work == "only" and not r["open_flag"]),
         ]
@@ -155,7 +159,7 @@ def evaluate(
             seniority_part = 1.0 if level in crit.seniority else 0.0
         if not crit.location_set or loc_ok:
             location_part = 1.0
-        elif not r["has_location"]:
+        elif loc_unknown:
             location_part = 0.5
         else:
             location_part = 0.0

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.normalize.names import (
-    CleanName,
+    _LEXICON,
     clean_first_name,
     clean_full_name,
     clean_last_name,
@@ -91,7 +93,8 @@ SHAPES: list[tuple[tuple[object, object, object], tuple[str | None, str | None, 
 def test_display_name_shapes(
     raw: tuple[object, object, object], expected: tuple[str | None, str | None, str | None]
 ) -> None:
-    assert clean_name(*raw) == CleanName(*expected)
+    got = clean_name(*raw)
+    assert (got.first, got.last, got.full) == expected
     assert clean_first_name(*raw) == expected[0]
     assert clean_last_name(*raw) == expected[1]
     assert clean_full_name(*raw) == expected[2]
@@ -117,3 +120,61 @@ def test_never_raises_and_returns_clean_text(first: str, last: str, full: str) -
     for part in (name.first, name.last, name.full):
         assert part is None or (part == part.strip() and part != "" and "  " not in part)
         assert part is None or any(ch.isalpha() for ch in part)
+
+
+# --------------------------------------------------------------------------- the names table
+
+TABLE = Path(__file__).parent / "data" / "normalize" / "names.csv"
+
+
+def _table() -> list[dict[str, str]]:
+    with TABLE.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+def test_names_table_is_large_and_covers_every_pattern() -> None:
+    rows = _table()
+    assert len(rows) >= 300
+    patterns = " ".join(r["pattern"] for r in rows)
+    for word in ("surname that is a word", "quoted nickname", "glued title", "Nan is a name",
+                 "Mª is María", "leading credential", "Md prefix", "tagline after a comma",
+                 "whole name in first cell", "credentials in the last cell", "particles",
+                 "Chinese", "Japanese", "Korean", "mononym"):  # fmt: skip
+        assert word in patterns, word
+
+
+@pytest.mark.parametrize(
+    "row", _table(), ids=lambda r: "|".join((r["first_name"], r["last_name"], r["full_name"]))
+)
+def test_names_table(row: dict[str, str]) -> None:
+    got = clean_name(row["first_name"] or None, row["last_name"] or None, row["full_name"] or None)
+    expected = tuple(row[k] or None for k in ("greeting", "given", "last", "full"))
+    assert (got.first, got.given, got.last, got.full) == expected
+
+
+#: Title and suffix words of nameparser's tables that are ordinary words ("King", "Bishop",
+#: "Singer"): as a surname they must never be dropped.
+WORD_SURNAMES = sorted(
+    w.capitalize()
+    for w in _LEXICON.titles
+    if w.isalpha()
+    and w.isascii()
+    and len(w) > 2
+    and w not in {"member", "private"}
+    # credentials and generational suffixes ("CSM", "Jr") are not words
+    and w not in _LEXICON.suffix_acronyms
+    and w not in _LEXICON.suffix_words
+)
+
+
+@given(st.sampled_from(WORD_SURNAMES), st.sampled_from(["Jane", "Mark", "Ann Marie", "Dr. Tom"]))
+def test_a_surname_that_is_a_word_is_never_dropped(surname: str, given_name: str) -> None:
+    bare = given_name.removeprefix("Dr. ")
+    for cells, greeting in (
+        ((given_name, surname, None), bare),  # the first-name cell is greeted as typed
+        ((None, None, f"{given_name} {surname}"), bare.split()[0]),
+    ):
+        got = clean_name(*cells)
+        assert got.last == surname, cells
+        assert got.full == f"{bare} {surname}", cells
+        assert got.first == greeting, cells

@@ -179,6 +179,7 @@ FIELD_VALUES: dict[str, list[str]] = {
     "years_experience": ["5", "5+", "3 years", "12.5", "-1", "lots", "2,5 Jahre"],
     "open_to_work": ["yes", "no", "true", "1", "x", "false"],
     "summary": ["I love data.", "Please, no recruiters.\nThanks", "kein Interesse"],
+    "seniority_level": ["C-Suite", "c_suite", "Entry", "senior", "Owner", "Strategic", " VP "],
 }  # fmt: skip
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -207,3 +209,72 @@ def test_parse_location_never_fails(loc: str, city: str, region: str, country: s
     place = locations.parse_location(loc, city or None, region or None, country or None)
     assert (place.lat is None) is (place.lon is None)
     assert place.country_code is None or len(place.country_code) == 2
+
+
+# --------------------------------------------------------------------------- the places table
+
+TABLE = Path(__file__).parent / "data" / "normalize" / "places.csv"
+#: How far a resolved place may lie from the table's coordinates (city centres differ by source).
+TOLERANCE_KM = 30.0
+
+
+def _table() -> list[dict[str, str]]:
+    with TABLE.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+def test_places_table_is_large_and_mixed() -> None:
+    rows = _table()
+    assert len(rows) >= 200
+    assert sum(1 for r in rows if r["location"]) >= 100  # LinkedIn-style free text
+    assert sum(1 for r in rows if not r["location"]) >= 50  # Apollo-style columns
+    assert sum(1 for r in rows if not r["lat"] and r["expected_country"]) >= 5  # unknown coords
+
+
+@pytest.mark.parametrize(
+    "row", _table(), ids=lambda r: "|".join((r["location"], r["city"], r["region"], r["country"]))
+)
+def test_places_table(row: dict[str, str]) -> None:
+    place = locations.parse_location(
+        row["location"] or None, row["city"] or None, row["region"] or None, row["country"] or None
+    )
+    assert (place.country_code or "") == row["expected_country"]
+    assert locations.fold(place.city or "") == locations.fold(row["expected_city"])
+    if row["lat"]:
+        assert place.lat is not None and place.lon is not None
+        km = locations.haversine_km(place.lat, place.lon, float(row["lat"]), float(row["lon"]))
+        assert km <= TOLERANCE_KM
+    else:
+        assert (place.lat, place.lon) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "stripped"),
+    [
+        ("10115 Berlin", "Berlin"),
+        ("Berlin 10117", "Berlin"),
+        ("D-80331 München", "München"),
+        ("SW1A 1AA London", "London"),
+        ("London EC2A 4NE", "London"),
+        ("1012 AB Amsterdam", "Amsterdam"),
+        ("02-001 Warszawa", "Warszawa"),
+        ("TX 78701", "TX"),
+        ("ON M5V 2T6", "ON"),
+        ("110 00 Praha", "Praha"),
+        ("Dublin 2", "Dublin"),
+        ("St. Gallen", "St. Gallen"),  # no digits: untouched
+        ("Frankfurt am Main", "Frankfurt am Main"),
+    ],
+)
+def test_postcodes_are_stripped(text: str, stripped: str) -> None:
+    assert locations.strip_postcode(text) == stripped
+
+
+def test_a_city_of_another_region_is_not_the_place() -> None:
+    # Benito Juárez is also a borough of Mexico City; in Quintana Roo it is not in the gazetteer.
+    place = locations.parse_location("Benito Juárez, Quintana Roo")
+    assert (place.country_code, place.lat) == ("MX", None)
+    cdmx = locations.parse_location("Benito Juárez, Ciudad de México")
+    assert cdmx.lat is not None and abs(cdmx.lat - 19.37) < 0.1
+    ontario = locations.parse_location(None, "London", "Ontario", "Canada")
+    assert ontario.country_code == "CA" and ontario.lon is not None and ontario.lon < -80

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -111,6 +113,9 @@ TITLE_WORDS = [
     "product manager", "team lead", "teamleiter", "director", "managing director", "president",
     "geschäftsführer", "leiter", "ii", "iii", "iv", "i", "engineer", "developer", "data",
     "analyst", "executive", "mid", "distinguished", "fellow", "chief of staff", "supervisor",
+    "owner", "product owner", "partner", "managing partner", "business partner", "crew chief",
+    "chief pilot", "cro", "staff nurse", "support staff", "farm manager", "gerente", "jefe de",
+    "diretor", "presidente", "directrice", "sócio", "fundadora", "assistant to the", "&", ",",
 ]  # fmt: skip
 titles = st.one_of(text, mixed(TITLE_WORDS))
 years = st.one_of(
@@ -126,3 +131,62 @@ def test_seniority_sql_equals_python(pairs: list[tuple[str | None, float | None]
     titles_, years_ = zip(*pairs, strict=True)
     got = sql_values(seniority.seniority_sql, titles_, years_, types=["VARCHAR", "DOUBLE"])
     assert got == [seniority.seniority_of(t, y) for t, y in pairs]
+
+
+# --------------------------------------------------------------------------- the titles table
+
+TABLE = Path(__file__).parent / "data" / "normalize" / "seniority_titles.csv"
+
+
+def _table() -> list[tuple[str, str | None]]:
+    with TABLE.open(encoding="utf-8", newline="") as fh:
+        lines = [line for line in fh if not line.startswith("#")]
+    return [(r["title"], r["level"] or None) for r in csv.DictReader(lines)]
+
+
+def test_titles_table_is_large_and_covers_every_level() -> None:
+    table = _table()
+    assert len(table) >= 300
+    assert {level for _, level in table} == {*LEVELS, None}
+
+
+@pytest.mark.parametrize(("title", "level"), _table())
+def test_titles_table(title: str, level: str | None) -> None:
+    assert seniority.title_level(title) == level
+
+
+def test_titles_table_sql_equals_python() -> None:
+    titles_ = [t for t, _ in _table()]
+    got = sql_values(
+        seniority.seniority_sql, titles_, [None] * len(titles_), types=["VARCHAR", "DOUBLE"]
+    )
+    assert got == [seniority.title_level(t) for t in titles_]
+
+
+@pytest.mark.parametrize(
+    ("source", "title", "level"),
+    [
+        ("C-Suite", "Data Engineer", "executive"),  # Apollo's own seniority wins
+        ("c_suite", None, "executive"),
+        ("Owner", "Plumber", "executive"),
+        ("Founder", None, "executive"),
+        ("Partner", None, "executive"),
+        ("Head", None, "director"),
+        ("VP", None, "vp"),
+        ("Entry", "Senior Data Engineer", "junior"),
+        ("Senior", None, "senior"),
+        ("Manager", None, "manager"),
+        ("Intern", None, "intern"),
+        ("Strategic", "Senior Data Engineer", "senior"),  # not a level: the title decides
+        ("", "Head of Data", "director"),
+        (None, None, None),
+    ],
+)
+def test_source_seniority_column(source: str | None, title: str | None, level: str | None) -> None:
+    assert seniority.seniority_of(title, None, source) == level
+
+
+def test_source_level_sql_equals_python() -> None:
+    values = [*seniority.source_values(), "C-Suite", " Entry ", "VICE_PRESIDENT", "x", None]
+    got = sql_values(seniority.source_level_sql, values)
+    assert got == [seniority.source_level(v) for v in values]

@@ -152,9 +152,10 @@ CORPUS: dict[str, dict[str, dict[str, str | None]]] = {
         },
     },
     "linkedin_connections_en_no_notes.csv": {
-        "recipients": {"Gwen": "Saltmarsh Foods", "Ines": None},  # Ines: no company
-        # A first name that cannot be cleaned ("Hollis, MBA") is never greeted: manual review.
-        "excluded": {"Hollis, MBA Brackenridge": "insufficient_personalization"},
+        # Ines: no company. A credential after a comma in the first-name cell ("Hollis, MBA")
+        # is dropped: Hollis is greeted as Hollis.
+        "recipients": {"Gwen": "Saltmarsh Foods", "Ines": None, "Hollis": "Juniper Freight"},
+        "excluded": {},
     },
     "linkedin_connections_de.csv": {
         "recipients": {"Jörg": "Kühne Datenwerk GmbH", "Şule": "Grün, Lorenz & Partner"},

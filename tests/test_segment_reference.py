@@ -40,7 +40,8 @@ COMPANIES = ["Acme Analytics GmbH", "acme analytics", "Globex Inc.", "Initech", 
 LOCATIONS = ["Berlin, Germany", "Greater Berlin Area", "Potsdam, Germany", "Munich, Germany",
              "Amsterdam, Netherlands", "Paris, France", "Germany", "", "Remote",
              "München, Bayern, Deutschland", "Utrecht, Netherlands",
-             "Brandenburg an der Havel, Germany", "Frankfurt (Oder), Germany"]  # fmt: skip
+             "Brandenburg an der Havel, Germany", "Frankfurt (Oder), Germany",
+             "Kleinkleckersdorf, Germany", "Nowhereville, Netherlands"]  # fmt: skip
 EMAILS = ["a@x.com", "A@X.com ", "b@x.com", "c@y.org", "", "d@y.org"]
 URLS = ["https://www.linkedin.com/in/ann", "https://de.linkedin.com/in/Ann/?trk=1",
         "linkedin.com/in/bob", "", "https://www.linkedin.com/in/cy/"]  # fmt: skip

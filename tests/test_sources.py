@@ -23,6 +23,7 @@ from planner.sources import (
     Reject,
     SourceResult,
     SourceSpec,
+    alias_of,
     expand_paths,
     header_aliases,
     normalize_header,
@@ -94,12 +95,18 @@ def test_alias_table_covers_every_field_and_is_unambiguous() -> None:
         "Current Title": "title",
         "Current Company": "company",
         "State": "region",
-        "Keywords": "skills",
+        "Keywords": None,  # Apollo: words about the company, not the person's skills
+        "Industry": None,
+        "Technologies": None,
+        "Seniority": "seniority_level",
+        "EmailAddress": "email",
+        "FirstName": "first_name",
+        "E_Mail_Adresse": "email",
         "years_experience": "years_experience",
         "OPEN_TO_WORK": "open_to_work",
     }
     for header, field in expected.items():
-        hit = aliases.get(normalize_header(header))
+        hit = alias_of(header)
         assert (hit[0] if hit else None) == field, header
 
 
@@ -173,11 +180,12 @@ def test_apollo_export(con: duckdb.DuckDBPyConnection) -> None:
         "city": "City",
         "region": "State",
         "country": "Country",
-        "skills": "Keywords",
+        "seniority_level": "Seniority",
     }
-    assert info.list_separator == ","
     first, second = rows(con)
-    assert first["skills_list"] == ["python", "sql", "apache kafka", "data pipelines"]
+    # Apollo's Keywords describe the company: never read as the person's skills by default.
+    assert first["skills_list"] == []
+    assert (first["seniority_level"], second["seniority_level"]) == ("Senior", "Entry")
     assert (first["city"], first["region"], first["country"]) == (
         "Rotterdam",
         "South Holland",

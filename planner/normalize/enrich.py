@@ -12,13 +12,14 @@ is unspecified, readers order by row_id) plus:
 | years | `signals.parse_years(years_experience)` (DOUBLE) |
 | open_flag | `signals.is_open_to_work(open_to_work, headline)`, never NULL |
 | not_open | `signals.is_not_open(title, headline, summary)`, never NULL |
-| seniority | `seniority.seniority_of(title, years)`, NULL when unknown |
+| seniority | `seniority.seniority_of(title, years, seniority_level)`, NULL when unknown |
 | city_name, country_code, lat, lon | `locations.parse_location(location, city, region, country)` |
 | has_location | a country or coordinates are known, never NULL |
 
 How it runs (all in DuckDB, values as bound parameters, no Python per row):
 
-1. Columns whose values repeat (title, company, years_experience, open_to_work) are normalized
+1. Columns whose values repeat (title, company, years_experience, open_to_work,
+   seniority_level) are normalized
    once per DISTINCT value into small lookup tables; distinct location tuples get an id.
 2. Locations need the gazetteer, so they are parsed in Python once per distinct (location, city,
    region, country) tuple - there are few - into a small table. The gazetteer loads in a
@@ -71,7 +72,9 @@ _PLACE_SCHEMA: Final[dict[str, Any]] = {
     "has_location": pl.Boolean,
 }
 _PREFIX: Final[str] = "_planner_enrich_"
-_TEMPS: Final[tuple[str, ...]] = ("title", "company", "years", "open", "loc", "place")
+_TEMPS: Final[tuple[str, ...]] = (
+    "title", "company", "years", "open", "level", "loc", "place",
+)  # fmt: skip
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> None:
@@ -108,6 +111,11 @@ def _lookup_tables(con: duckdb.DuckDBPyConnection, src: str, t: Mapping[str, str
             signals.open_value_sql("open_to_work"),
             _distinct(src, "open_to_work"),
         ),
+        "level": fmt(
+            "SELECT seniority_level, {} AS source_level FROM {}",
+            seniority.source_level_sql("seniority_level"),
+            _distinct(src, "seniority_level"),
+        ),
         # Distinct location tuples get an id; the Python side parses each once.
         "loc": fmt(
             "SELECT row_number() OVER () AS loc_id, * FROM {}",
@@ -128,6 +136,7 @@ def _people_sql(src: str, t: Mapping[str, str]) -> Sql:
         f" LEFT JOIN {t['company']} c ON s.company IS NOT DISTINCT FROM c.company"
         f" LEFT JOIN {t['years']} y ON s.years_experience IS NOT DISTINCT FROM y.years_experience"
         f" LEFT JOIN {t['open']} o ON s.open_to_work IS NOT DISTINCT FROM o.open_to_work"
+        f" LEFT JOIN {t['level']} sl ON s.seniority_level IS NOT DISTINCT FROM sl.seniority_level"
         f" LEFT JOIN {t['place']} k ON {loc_join}"
     )
     return fmt(
@@ -139,7 +148,7 @@ def _people_sql(src: str, t: Mapping[str, str]) -> Sql:
         " y.years,"
         " coalesce(o.open_value, FALSE) OR {} AS open_flag,"
         " {} AS not_open,"
-        " coalesce(ti.title_level, {}) AS seniority,"
+        " coalesce(sl.source_level, ti.title_level, {}) AS seniority,"
         " k.city_name, k.country_code, k.lat, k.lon,"
         " coalesce(k.has_location, FALSE) AS has_location" + joins,
         identity.email_sql("s.email"),
@@ -205,7 +214,7 @@ def enrich_python(row: Mapping[str, Any]) -> dict[str, Any]:
         "years": years,
         "open_flag": signals.is_open_to_work(get("open_to_work"), get("headline")),
         "not_open": signals.is_not_open(title, get("headline"), get("summary")),
-        "seniority": seniority.seniority_of(title, years),
+        "seniority": seniority.seniority_of(title, years, get("seniority_level")),
         "city_name": place.city,
         "country_code": place.country_code,
         "lat": place.lat,

@@ -16,6 +16,12 @@ among primary names first and among alternate names only when no primary name ma
 names are noisy: "Porto" is also an alternate name of Bordeaux); among matches the most populous
 wins, restricted to the country (and for the US the state) when known.
 
+Postcodes written next to a place are dropped ("10115 Berlin", "London SW1A 1AA"). A city named
+with its region must lie in that region: "Benito Juárez, Quintana Roo" is not the borough of
+Mexico City of that name (see `_region_admin1` for how regions are matched to the gazetteer's);
+a place that cannot be resolved keeps its country without coordinates and so counts as unknown,
+never as outside a radius.
+
 Free text (`parse_location`) is split on commas (also ; | / and brackets). Parts that carry no
 place ("Remote", "Hybrid", "EMEA") are dropped, area words are stripped ("Greater Berlin Area",
 "Berlin Metropolitan Area"), metro names map to their main city (`metro_aliases.csv`: "San
@@ -285,21 +291,58 @@ def _build_gazetteer() -> _Gazetteer:
     )
 
 
-def _pick(cities: tuple[City, ...], country: str | None, state: str | None) -> City | None:
+#: With a region the gazetteer cannot place (see `_region_admin1`), a city found only under an
+#: alternate name must be this big to be believed ("Munich, Bavaria" yes; a village that is
+#: also called "Benito Juárez" in another state, no).
+UNPLACED_REGION_ALTERNATE_POPULATION: Final[int] = 100_000
+
+
+@dataclass(frozen=True)
+class _Within:
+    """Where a city must lie: its admin1 code, codes it must not have, and `strict` when a
+    region was named but is not linked to an admin1 code (then candidates of several admin1
+    codes are ambiguous and none is taken)."""
+
+    state: str | None = None
+    excluded: frozenset[str] = frozenset()
+    strict: bool = False
+
+
+_ANYWHERE: Final = _Within()
+
+
+def _pick(
+    cities: tuple[City, ...], country: str | None, state: str | None, within: _Within = _ANYWHERE
+) -> City | None:
+    state = state if state is not None else within.state
+    found: City | None = None
     for city in cities:
         if country is not None and city.country_code != country:
             continue
         if state is not None and city.admin1 != state:
             continue
-        return city
-    return None
+        if within.excluded and city.admin1 in within.excluded:
+            continue
+        if not within.strict:
+            return city
+        if found is None:
+            found = city
+        elif found.admin1 != city.admin1:
+            return None  # the same name in two regions, neither of them the one named
+    return found
 
 
-def _lookup(key: str, country: str | None = None, state: str | None = None) -> City | None:
+def _lookup(
+    key: str, country: str | None = None, state: str | None = None, within: _Within = _ANYWHERE
+) -> City | None:
     gaz = _gazetteer()
-    return _pick(gaz.primary.get(key, ()), country, state) or _pick(
-        gaz.alternate.get(key, ()), country, state
-    )
+    found = _pick(gaz.primary.get(key, ()), country, state, within)
+    if found is None:
+        found = _pick(gaz.alternate.get(key, ()), country, state, within)
+        small = found is not None and found.population < UNPLACED_REGION_ALTERNATE_POPULATION
+        if within.strict and small:
+            return None
+    return found
 
 
 @lru_cache(maxsize=50_000)
@@ -321,7 +364,7 @@ def resolve_city(name: str | None, country_hint: str | None = None) -> City | No
     if hint is not None:
         readings = [r for r in readings if r.country == hint] or [_Reading(hint, None)]
     for reading in readings:
-        city = _city_in(parts[0][1], reading.country, _state(reading.region))
+        city = _city_in(parts[0][1], reading.country, None, _within(reading.region))
         if city is not None:
             return city
     return None if readings else _city_in(parts[0][1], hint, None)
@@ -384,13 +427,33 @@ def _strip_area_words(key: str) -> str:
 
 _SPLIT: Final = re.compile(r"\s*(?:[,;|/()\[\]•·]|\s-\s|\s–\s)\s*")
 
+#: Postcodes written next to a place ("10115 Berlin", "London SW1A 1AA", "1012 AB Amsterdam",
+#: "Austin, TX 78701", "02-001 Warszawa", "D-80331 München", "Toronto, ON M5V 2T6"), and bare
+#: numbers ("Dublin 2", "Paris 75008"): none of them is part of a place name.
+_POSTCODE: Final = re.compile(
+    r"(?<![\w-])(?:"
+    r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}"  # UK
+    r"|[A-Z][0-9][A-Z] ?[0-9][A-Z][0-9]"  # Canada
+    r"|[0-9]{4} ?[A-Z]{2}"  # Netherlands
+    r"|(?:[A-Z]{1,2}-)?[0-9]+(?:[- ][0-9]+)*"  # digits: ZIP(+4), CEP, PL, SE, "D-10115"
+    r"|[A-Z]{1,2}[0-9]{1,2}[A-Z]?"  # a UK outward code alone ("London EC2")
+    r")(?![\w-])"
+)
+
+
+def strip_postcode(text: str) -> str:
+    """A place without the postcode written next to it ("10115 Berlin" -> "Berlin")."""
+    if not any(ch.isdigit() for ch in text):
+        return text
+    return " ".join(_POSTCODE.sub(" ", text).split())
+
 
 def _parts(text: str) -> list[tuple[str, str]]:
     """(original, folded key) of each meaningful part of a free-text location."""
     ignore, _p, _s = _words()
     out: list[tuple[str, str]] = []
     for raw in _SPLIT.split(text):
-        original = " ".join(raw.split())
+        original = strip_postcode(" ".join(raw.split()))
         key = fold(original)
         if not key or key in ignore:
             continue
@@ -400,14 +463,16 @@ def _parts(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _city_in(key: str, country: str | None, state: str | None) -> City | None:
+def _city_in(
+    key: str, country: str | None, state: str | None = None, within: _Within = _ANYWHERE
+) -> City | None:
     """A city for a part: exact, then metro name, then dropping trailing words
     ("frankfurt rhine main" -> "frankfurt")."""
-    found = _lookup(key, country, state) or _metro(key, country)
+    found = _lookup(key, country, state, within) or _metro(key, country)
     words = key.split()
     while found is None and len(words) > 1:
         words.pop()
-        found = _lookup(" ".join(words), country, state)
+        found = _lookup(" ".join(words), country, state, within)
     return found
 
 
@@ -435,6 +500,63 @@ def _state(region: Region | None) -> str | None:
     if region is not None and region.country_code == "US":
         return region.code.split("-", 1)[1]
     return None
+
+
+@cache
+def _region_admin1() -> dict[str, str]:
+    """ISO 3166-2 code -> the gazetteer's admin1 code, outside the US (where they differ).
+
+    GeoNames numbers first-level regions its own way ("MX.09" is Mexico City, ISO MX-CMX) and
+    the gazetteer ships no table of them, so the link is learnt from namesake cities: a region
+    whose name is also the name of the LARGEST city of one gazetteer region ("São Paulo",
+    "Berlin", "Durango"; `region_namesakes.csv` for other spellings such as Ciudad de México ->
+    Mexico City) is that region. The largest-city condition keeps small namesakes out (the town
+    of Miranda lies in Carabobo, not in the state of Miranda); a code two regions would claim is
+    dropped. Unlinked regions still exclude the codes of the linked ones (`_within`).
+    """
+    gaz = _gazetteer()
+    largest: dict[tuple[str, str], City] = {}
+    for cities in gaz.primary.values():
+        for city in cities:
+            if city.admin1 is None:
+                continue
+            top = largest.get((city.country_code, city.admin1))
+            if top is None or city.population > top.population:
+                largest[(city.country_code, city.admin1)] = city
+    namesakes = {r["region"]: fold(r["city"]) for r in _data.rows("region_namesakes.csv")}
+    claims: dict[tuple[str, str], set[str]] = {}
+    for key, regions in _regions().items():
+        for region in regions:
+            if region.country_code == "US":
+                continue
+            for name in (key, namesakes.get(region.code)):
+                found = (
+                    _pick(gaz.primary.get(name, ()), region.country_code, None) if name else None
+                )
+                if found is None or found.admin1 is None:
+                    continue
+                if largest.get((found.country_code, found.admin1)) is found:
+                    claims.setdefault((found.country_code, found.admin1), set()).add(region.code)
+    return {next(iter(codes)): admin1 for (_, admin1), codes in claims.items() if len(codes) == 1}
+
+
+def _within(region: Region | None) -> _Within:
+    """Where a city named with `region` must lie. A city of that name in ANOTHER region of the
+    country is not the place ("Benito Juárez, Quintana Roo" is not the borough of Mexico City):
+    the region's own admin1 code when known, else not the codes of the regions that are known,
+    and no choice between namesakes in two regions."""
+    if region is None:
+        return _ANYWHERE
+    state = _state(region)
+    if state is not None:
+        return _Within(state)
+    table = _region_admin1()
+    own = table.get(region.code)
+    if own is not None:
+        return _Within(own)
+    prefix = region.country_code + "-"
+    others = frozenset(a for code, a in table.items() if code.startswith(prefix))
+    return _Within(None, others, strict=True)
 
 
 #: A city named like a region of its country wins over the region only when it is this big
@@ -510,7 +632,7 @@ def _free_text(text: str, hint: str | None) -> Place:
             if named is not None:
                 city = _namesake_city(city_key, named)
                 return _place(city, None) if city else Place(None, city_text, country)
-        city = _city_in(city_key, country, _state(region))
+        city = _city_in(city_key, country, None, _within(region))
         if city is not None:
             return _place(city, region_text)
     if not readings:
@@ -553,10 +675,10 @@ def parse_location(
     free = _free_text(location, code) if location else Place(country_code=code)
     if city is None:
         return Place(free.city, region or free.region, free.country_code, free.lat, free.lon)
-    key = _strip_area_words(fold(city))
-    found = _city_in(key, code, _state(reg)) if key else None
+    key = _strip_area_words(fold(strip_postcode(city)))
+    found = _city_in(key, code, None, _within(reg)) if key else None
     if found is None and code is None and free.country_code is not None:
-        found = _city_in(key, free.country_code, None)
+        found = _city_in(key, free.country_code)
     if found is not None:
         return _place(found, region or free.region)
     return Place(city, region or free.region, code or free.country_code)
@@ -601,6 +723,7 @@ def warm_up() -> None:
         _words()
         _metros()
         _gazetteer()
+        _region_admin1()
     except Exception:  # re-raised by the first lookup, in the calling thread
         return
 

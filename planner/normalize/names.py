@@ -8,15 +8,29 @@ nothing usable remains (only emoji, only an initial "J.", a placeholder like "Li
 
 How it works, in order:
 
-1. scrub (our code): Unicode NFKC (turns "𝗝𝗮𝗻𝗲" and full-width letters into plain letters),
-   drop bracketed parts and pronouns, cut at separators (| • · " - " " / " @ :), drop hashtags
-   and decoration phrases (data file `names_decorations.txt`), keep only letters, combining
-   marks, spaces and . , ' ’ -;
-2. parse (nameparser): titles, post-nominal credentials (its table plus
+1. scrub (our code): abbreviated given names expanded (`names_abbreviations.csv`: "Mª Carmen"
+   -> "María Carmen", before NFKC would make it "Ma"), a quoted nickname taken out (James
+   "Tyler" Smith: greeted "Tyler", full name "James Smith"), a form of address typed without a
+   space split off ("Dr.Mohamed"), Unicode NFKC (turns "𝗝𝗮𝗻𝗲" and full-width letters into
+   plain letters), bracketed parts and pronouns dropped, cut at separators (| • · " - " " / "
+   @ :), hashtags and decoration phrases (`names_decorations.txt`) dropped, and what follows a
+   comma dropped when it is credentials or a tagline ("Shahadat Chowdhury,Oracle, PRINCE2");
+   then only letters, combining marks, spaces and . , ' ’ - are kept;
+2. leading credentials are dropped ("CPA Nelly") and a leading "Md"/"Mohd"
+   (`names_given_prefixes.txt`) is kept in the full name but never greeted ("Md Shahadat
+   Hossain" -> "Shahadat");
+3. parse (nameparser, its tables tuned): titles, post-nominal credentials (its table plus
    `names_credentials.txt`), "Last, First" order, particles, case repair ("MCDONALD" ->
-   "McDonald", "O'NEIL" -> "O'Neil");
-3. pick: the first-name field wins when it yields a name; otherwise the full name's given name.
-   Initials alone are not a name. A token written in one case (all upper or all lower) is
+   "McDonald", "VAN DER VEEN" -> "van der Veen"). Title words that are given names far more
+   often (`names_not_titles.txt`: Prince, Queen, Sultan) are not titles, and when the title
+   table would leave fewer than two name words only real forms of address
+   (`names_honorifics.txt`) count ("Baba Ali", "Judge Reinhold"). A one-word first-name cell is
+   the name unless it is a form of address ("Dr.") or a credential ("Nan", "Prince" are names);
+4. the last-name cell is never read for titles: every word is the family name ("King",
+   "Bishop", "Goodman") except credentials after it ("Sharma MBA, PMP");
+5. pick: the first-name field wins when it yields a name; otherwise the full name's given name.
+   The whole name typed into the first-name cell is split ("Jane Doe" with last name "Doe" or
+   none). Initials alone are not a name. A token written in one case (all upper or all lower) is
    re-cased; mixed case ("McDonald", "DeShawn") is the person's own spelling and is kept.
 
 Names in CJK scripts (Han, Kana, Hangul) are returned as written (only scrubbed): their order
@@ -39,6 +53,8 @@ from typing import Final
 from nameparser import Lexicon, Parser, Role
 from nameparser import ParsedName as _ParsedName
 
+from planner.normalize import _data
+
 
 def _data_lines(name: str) -> list[str]:
     """Entries of a data file in planner/data: one per line, `#` comments and blanks skipped."""
@@ -46,15 +62,23 @@ def _data_lines(name: str) -> list[str]:
     return [s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith("#")]
 
 
-_PARSER: Final = Parser(
-    lexicon=Lexicon.default().add(suffix_acronyms=_data_lines("names_credentials.txt"))
-)
-_LEXICON: Final = _PARSER.lexicon
-
-
 def _key(word: str) -> str:
     return word.lower().replace(".", "").replace("-", "")
 
+
+_NOT_TITLES: Final[tuple[str, ...]] = tuple(w.lower() for w in _data_lines("names_not_titles.txt"))
+_HONORIFICS: Final[frozenset[str]] = frozenset(_key(w) for w in _data_lines("names_honorifics.txt"))
+_LEXICON: Final = (
+    Lexicon.default()
+    .add(suffix_acronyms=_data_lines("names_credentials.txt"))
+    .remove(titles=[t for t in _NOT_TITLES if t in Lexicon.default().titles])
+)
+_PARSER: Final = Parser(lexicon=_LEXICON)
+# The fallback when the full title table leaves fewer than two name words ("Baba Ali" would be a
+# title and a given name): only real forms of address count as titles.
+_PARSER_HONORIFICS: Final = Parser(
+    lexicon=_LEXICON.remove(titles=[t for t in _LEXICON.titles if _key(t) not in _HONORIFICS])
+)
 
 #: Words that make a one-word value worth a real parse ("Dr", "MBA", "Jr", "and").
 _SPECIAL: Final[frozenset[str]] = frozenset(
@@ -66,12 +90,47 @@ _SPECIAL: Final[frozenset[str]] = frozenset(
         *_LEXICON.conjunctions,
     )
 )
-_PLACEHOLDERS: Final[frozenset[str]] = frozenset(
-    s.lower() for s in _data_lines("names_placeholders.txt")
+#: Post-nominal credentials and generational suffixes; the ambiguous ones ("Ma", "Do", "Ed",
+#: "Om") count only when written in capitals.
+_CREDENTIALS: Final[frozenset[str]] = frozenset(
+    _key(w) for w in (*_LEXICON.suffix_acronyms, *_LEXICON.suffix_words)
 )
+_AMBIGUOUS: Final[frozenset[str]] = frozenset(
+    _key(w) for w in (*_LEXICON.suffix_acronyms_ambiguous, "md", "ms", "ma", "do", "ed", "om")
+)
+_PARTICLES: Final[frozenset[str]] = frozenset(p.lower() for p in _LEXICON.particles)
+_GIVEN_PREFIXES: Final[frozenset[str]] = frozenset(
+    _key(w) for w in _data_lines("names_given_prefixes.txt")
+)
+_PLACEHOLDERS: Final[frozenset[str]] = frozenset(
+    s.lower() for s in _data_lines("names_placeholders.txt") if not s.startswith("=")
+)
+#: Placeholders that are also names: they count only when not capitalized ("nan", not "Nan").
+_PLACEHOLDERS_UNLESS_CAPITALIZED: Final[frozenset[str]] = frozenset(
+    s[1:].lower() for s in _data_lines("names_placeholders.txt") if s.startswith("=")
+)
+_ABBREVIATIONS: Final[dict[str, str]] = {
+    row["abbreviation"]: row["name"] for row in _data.rows("names_abbreviations.csv")
+}
 _NAME_ROLES: Final = (Role.GIVEN, Role.MIDDLE, Role.FAMILY)
 
 _LETTER = r"[^\W\d_]"
+_ABBREVIATION = re.compile(
+    rf"(?<!{_LETTER})(?:"
+    + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
+    + r")(?=\s|$)"
+)
+# A nickname in quotes: James "Tyler" Smith, Robert „Bob“ Meyer, Ana 'Nani' Silva.
+_NICKNAME = re.compile(
+    rf"[\"“”„«»]\s*({_LETTER}[^\"“”„«»]{{0,30}}?)\s*[\"“”„«»]"
+    rf"|(?<!\S)['‘’]({_LETTER}[^'‘’]{{0,30}}?)['‘’](?!\S)"
+)
+# A form of address typed without its space: "Dr.Mohamed" -> "Dr. Mohamed".
+_GLUED_TITLE = re.compile(
+    r"(?i)(?<![^\W\d_])("
+    + "|".join(sorted((h for h in _HONORIFICS if len(h) > 1), key=len, reverse=True))
+    + rf")\.(?={_LETTER}{{2}})"
+)
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|<[^<>]*>")
 _OPEN_BRACKET_TAIL = re.compile(r"[(\[{<].*$", re.S)
 _PRONOUNS = re.compile(
@@ -103,11 +162,18 @@ _CJK = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class CleanName:
-    """A cleaned name: the name to greet, the family name and the whole name (each may be None)."""
+    """A cleaned name (each part may be None).
+
+    `first` is the name to greet (a quoted nickname when there is one: James "Tyler" Smith ->
+    "Tyler"), `last` the family name, `full` the whole name without titles, credentials,
+    nicknames or decorations, and `given` the given name(s) as part of the whole name ("James";
+    "Md Shahadat" where `first` is "Shahadat").
+    """
 
     first: str | None
     last: str | None
     full: str | None
+    given: str | None = None
 
 
 def clean_first_name(
@@ -150,29 +216,40 @@ def _as_text(value: object) -> str:
     return value.strip() if isinstance(value, str) else str(value).strip()
 
 
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """One field read as a name: greeting, given names, family name (None where unknown)."""
+
+    greeting: str | None = None
+    given: str | None = None
+    family: str | None = None
+
+
 @lru_cache(maxsize=131_072)
 def _clean(first: str, last: str, full: str) -> CleanName:
-    last_clean = _family_from_field(last) if last else None
-    last_words = last_clean.lower().split() if last_clean else []
-    short_caps = not last.isupper()
-    first_clean = _given_from_field(first, last_words, short_caps=short_caps) if first else None
-    from_full: CleanName | None = None
-    if full and (first_clean is None or last_clean is None):
+    family = _family_from_field(last) if last else None
+    given = _given_from_field(first, family, short_caps=not last.isupper()) if first else _Parts()
+    from_full: _Parts | None = None
+    if first and not last and given.family is not None:
+        family = given.family  # the whole name typed into the first-name cell
+    if full and (given.greeting is None or family is None):
         from_full = _from_full(full)
-        first_clean = first_clean or from_full.first
-        if last_clean is None and first_clean == from_full.first:
-            last_clean = from_full.last
+        if given.greeting is None:
+            given = _Parts(from_full.greeting, from_full.given)
+        if family is None and given.given == from_full.given:
+            family = from_full.family
+    greeting, given_names = given.greeting, given.given or given.greeting
     if full and _CJK.search(full):
-        whole = _scrub(full) or None
-    elif first_clean and last_clean and _CJK.search(first_clean + last_clean):
-        whole = f"{last_clean}{first_clean}"  # family name first, no space: 李 + 小龙
-    elif first_clean and last_clean:
-        whole = f"{first_clean} {last_clean}"
-    elif from_full is not None and from_full.full:
-        whole = from_full.full
+        whole = _scrub(full)[0] or None
+    elif given_names and family and _CJK.search(given_names + family):
+        whole = f"{family}{given_names}"  # family name first, no space: 李 + 小龙
+    elif given_names and family:
+        whole = f"{given_names} {family}"
+    elif from_full is not None and from_full.given is not None and from_full.family:
+        whole = f"{from_full.given} {from_full.family}"
     else:
-        whole = first_clean or last_clean
-    return CleanName(first_clean, last_clean, whole)
+        whole = given_names or family
+    return CleanName(greeting, family, whole, given_names)
 
 
 def _is_plain(text: str) -> bool:
@@ -183,13 +260,38 @@ def _is_plain(text: str) -> bool:
         and unicodedata.is_normalized("NFKC", text)
         and not text.isupper()
         and not text.islower()
-        and text.lower() not in _SPECIAL
-        and text.lower() not in _PLACEHOLDERS
+        and _key(text) not in _SPECIAL
+        and _key(text) not in _GIVEN_PREFIXES
+        and not _is_placeholder(text)
     )
 
 
-def _scrub(text: str) -> str:
-    """Remove everything around a name that is not part of it (see the module docstring)."""
+def _is_placeholder(text: str) -> bool:
+    low = text.lower()
+    if low in _PLACEHOLDERS:
+        return True
+    return low in _PLACEHOLDERS_UNLESS_CAPITALIZED and text != text.capitalize()
+
+
+def _scrub(text: str) -> tuple[str, str | None]:
+    """The text without everything around a name (see the module docstring), and a quoted
+    nickname if there was one."""
+    text = _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(0)], text)
+    nickname = None
+    found = _NICKNAME.search(text)
+    rest = text[: found.start()] + " " + text[found.end() :] if found is not None else text
+    if found is not None and any(ch.isalpha() for ch in rest):
+        nickname = _scrub_words(found.group(1) or found.group(2) or "")
+        text = rest
+        if len(nickname.split()) > 2:
+            nickname = ""  # Jane "the data wizard" Doe: a tagline, not a nickname
+    elif found is not None:
+        text = found.group(1) or found.group(2) or ""  # the whole value quoted: "Jane Doe"
+    text = _GLUED_TITLE.sub(r"\1. ", unicodedata.normalize("NFKC", text))
+    return _scrub_words(text), (nickname or None)
+
+
+def _scrub_words(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     previous = None
     while previous != text:  # nested brackets: "(Jane (she/her))"
@@ -200,6 +302,7 @@ def _scrub(text: str) -> str:
     text = next((p for p in parts if any(ch.isalpha() for ch in p)), "")
     text = _HASHTAG.sub(" ", text)
     text = _DECORATIONS.sub(" ", text)
+    text = _cut_credential_tail(text)
     kept: list[str] = []
     for ch in text:
         if ch.isalpha() or ch in _KEEP_PUNCT:
@@ -212,9 +315,58 @@ def _scrub(text: str) -> str:
     text = _LONE_PUNCT.sub(" ", text)
     text = _SPACE_COMMA.sub(", ", text)
     text = _SPACES.sub(" ", text).strip(" ,.-'’‐")
-    if text.lower() in _PLACEHOLDERS or not any(ch.isalpha() for ch in text):
+    if _is_placeholder(text) or not any(ch.isalpha() for ch in text):
         return ""
     return text
+
+
+def _is_credential(word: str) -> bool:
+    """A post-nominal credential or generational suffix ("MBA", "Ph.D.", "PRINCE2®", "Jr.")."""
+    bare = word.strip(".,®™©*")
+    key = _key(bare)
+    if not key:
+        return False
+    if any(ch.isdigit() for ch in key):
+        return True  # "PRINCE2", "ITILv4": names have no digits
+    if key not in _CREDENTIALS:
+        return False
+    return key not in _AMBIGUOUS or bare.isupper()
+
+
+def _cut_credential_tail(text: str) -> str:
+    """Drop what follows a comma when it is credentials or a tagline, not a given name.
+
+    "Shahadat Chowdhury,Oracle, PRINCE2, ITIL" -> "Shahadat Chowdhury"; "Doe, Jane" stays for
+    the parser to read as "Last, First".
+    """
+    if "," not in text:
+        return text
+    head, *rest = (p.strip() for p in text.split(","))
+    head_words = [w for w in head.split() if w.lower() not in _PARTICLES]
+    rest = [p for p in rest if p]
+    if not rest:
+        return head
+    words = [w for p in rest for w in p.split()]
+    if all(_is_credential(w) for w in words):
+        return head  # "Jane Doe, MBA, PMP": all credentials
+    if len(head_words) >= 2 and (
+        len(rest) > 1 or any(_is_credential(w) or (w.isupper() and len(w) > 1) for w in words)
+    ):
+        return head  # "Jane Doe, Oracle, PRINCE2": a name, then a tagline
+    return text
+
+
+def _recase(text: str) -> str:
+    """A word written in one case, in the person's likely spelling ("MCDONALD" -> "McDonald")."""
+    return _recase_word(text) if text.isupper() or text.islower() else text
+
+
+@lru_cache(maxsize=16_384)
+def _recase_word(text: str) -> str:
+    parsed = _PARSER.parse(text)
+    if len(parsed.tokens) != 1:
+        return text[:1].upper() + text[1:].lower()
+    return str(parsed.capitalized(force=True).tokens[0].text)
 
 
 def _words(
@@ -240,51 +392,161 @@ def _words(
     return out
 
 
-def _given_from_field(raw: str, last_words: list[str], *, short_caps: bool) -> str | None:
-    if _is_plain(raw):
-        return raw
-    text = _scrub(raw)
-    if not text or _CJK.search(text):
-        return text or None
-    if _is_plain(text):
-        return text
+#: Particles written in lower case inside a name (Dutch, German, Iberian, French, Arabic):
+#: "van der Veen", "von Braun", "da Silva", "de Gaulle", "bin Salman". Italian and French
+#: article-particles are capitalized ("Di Maria", "Del Piero", "Le Pen") unless they follow a
+#: lower-case particle ("de la Cruz").
+_LOWER_PARTICLES: Final[frozenset[str]] = frozenset((
+    "van", "der", "den", "von", "zu", "vom", "zum", "zur", "de", "da", "das", "dos", "do", "bin",
+    "binti", "binte", "ibn", "ter", "ten", "te", "'t", "op", "het", "aan", "y",
+))  # fmt: skip
+_ARTICLE_PARTICLES: Final[frozenset[str]] = frozenset(
+    ("la", "las", "los", "le", "les", "del", "della", "di", "du")
+)
+
+
+def _lower_particles(words: list[str], written: list[str]) -> list[str]:
+    """Particles re-cased from one-case text ("VAN DER VEEN") are written the way the name is
+    ("van der Veen"); a particle the person capitalized themselves is kept."""
+    out = list(words)
+    for i in range(len(out) - 1):
+        if not (written[i].isupper() or written[i].islower()):
+            continue
+        low = out[i].lower()
+        after_particle = i > 0 and out[i - 1] in _LOWER_PARTICLES
+        if low in _LOWER_PARTICLES or (low in _ARTICLE_PARTICLES and after_particle):
+            out[i] = low
+    return out
+
+
+def _split_prefix(words: list[str]) -> tuple[list[str], list[str]]:
+    """Leading credentials dropped ("CPA Nelly" -> Nelly) and a leading "Md"/"Mohd" split off:
+    (prefix kept in the full name, the rest)."""
+    while len(words) > 1 and _is_credential(words[0]) and _key(words[0]) not in _GIVEN_PREFIXES:
+        words = words[1:]
+    if len(words) > 1 and _key(words[0]) in _GIVEN_PREFIXES:
+        return [_recase(words[0].rstrip("."))], words[1:]
+    return [], words
+
+
+def _parse(text: str) -> _ParsedName:
+    """nameparser's reading; when its title table leaves fewer than two name words, a reading
+    where only forms of address are titles ("Baba Ali", "Queen Okafor")."""
     name = _PARSER.parse(text)
+    named = [t for t in name.tokens if t.role in _NAME_ROLES]
+    if len(named) < 2 and any(
+        t.role is Role.TITLE and _key(t.text) not in _HONORIFICS for t in name.tokens
+    ):
+        return _PARSER_HONORIFICS.parse(text)
+    return name
+
+
+def _one_word(word: str) -> str | None:
+    """A value of one word: the name itself unless it is a form of address or a credential."""
+    key = _key(word)
+    if _INITIAL.fullmatch(word) or key in _HONORIFICS or key in _GIVEN_PREFIXES:
+        return None
+    if key in _CREDENTIALS and (key not in _AMBIGUOUS or word.isupper()) and key not in _NAMEISH:
+        return None
+    return _recase(word)
+
+
+#: Credential-table entries that are names when they stand alone in a name cell.
+_NAMEISH: Final[frozenset[str]] = frozenset({"junior", "senior"})
+
+
+def _given_from_field(raw: str, family: str | None, *, short_caps: bool) -> _Parts:
+    if _is_plain(raw):
+        return _Parts(raw, raw)
+    text, nickname = _scrub(raw)
+    if not text:
+        return _Parts(nickname, None)
+    if _CJK.search(text):
+        return _Parts(nickname or text, text)
+    prefix, words = _split_prefix(text.split())
+    if len(words) == 1 and _key(words[0]) in _GIVEN_PREFIXES:
+        return _Parts(nickname, _recase(words[0].rstrip(".")))  # "Md" alone: no greeting
+    if len(words) == 1:
+        word = _one_word(words[0])
+        if word and short_caps and len(words[0]) == 2 and words[0].isupper():
+            word = words[0]  # "AJ" next to a mixed-case family name: initials as a nickname
+        given = " ".join([*prefix, word]) if word else None
+        return _Parts(nickname or word, given or (" ".join(prefix) or None))
+    name = _parse(" ".join(words))
     roles: tuple[Role, ...] = _NAME_ROLES
     named = [t for t in name.tokens if t.role in _NAME_ROLES]
     if "," in text and named and named[0].role is Role.FAMILY:
         roles = (Role.GIVEN, Role.MIDDLE)  # "Doe, Jane" typed into the first-name field
-    words = _words(name, roles, initials=False, short_caps=short_caps)
+    out = _words(name, roles, initials=False, short_caps=short_caps)
     # The whole name typed into the first-name field: "Jane Doe" next to last name "Doe".
+    last_words = family.lower().split() if family else []
     n = len(last_words)
-    if n and len(words) > n and [w.lower() for w in words[-n:]] == last_words:
-        words = words[:-n]
-    return " ".join(words) or None
+    if n and len(out) > n and [w.lower() for w in out[-n:]] == last_words:
+        out = out[:-n]
+    elif not family and roles == _NAME_ROLES and any(t.role is Role.FAMILY for t in named):
+        # No last-name cell: the first-name cell holds the whole name ("Jane Doe").
+        names = _words(name, (Role.GIVEN,), initials=False, short_caps=not text.isupper())
+        fam = _words(name, (Role.FAMILY,), initials=True)
+        written = [t.text for t in name.tokens if t.role is Role.FAMILY]
+        if names and fam:
+            return _Parts(
+                nickname or names[0],
+                " ".join([*prefix, *names]),
+                " ".join(_lower_particles(fam, written)),
+            )
+    if not out:
+        return _Parts(nickname, " ".join(prefix) or None)
+    return _Parts(nickname or " ".join(out), " ".join([*prefix, *out]))
 
 
 def _family_from_field(raw: str) -> str | None:
+    """The last-name cell: every word is part of the family name, whatever it means as a word
+    ("King", "Bishop", "Goodman"), except credentials after it ("Sharma MBA, PMP")."""
     if _is_plain(raw):
         return raw
-    text = _scrub(raw)
-    if not text or _CJK.search(text) or _is_plain(text):
+    text, _nickname = _scrub(raw)
+    if not text or _CJK.search(text):
         return text or None
-    name = _PARSER.parse(text)
-    return " ".join(_words(name, _NAME_ROLES, initials=True)) or None
+    # Whatever follows a comma in a last-name cell is credentials or a tagline ("Sample, MBA").
+    words = text.split(",")[0].split()
+    while len(words) > 1 and _is_credential(words[-1]):
+        words.pop()
+    if not words:
+        return None
+    recased = [_recase(w) for w in words]
+    return " ".join(_lower_particles(recased, words)) or None
 
 
-def _from_full(raw: str) -> CleanName:
-    text = _scrub(raw)
+def _from_full(raw: str) -> _Parts:
+    text, nickname = _scrub(raw)
     if not text:
-        return CleanName(None, None, None)
+        return _Parts(nickname)
     if _CJK.search(text):
-        return CleanName(text, None, text)
-    name = _PARSER.parse(text)
-    given = _words(name, (Role.GIVEN,), initials=False, short_caps=not text.isupper())
+        return _Parts(nickname or text, text)
+    prefix, words = _split_prefix(text.split())
+    if len(words) == 1:
+        word = _one_word(words[0])
+        if prefix and word:
+            return _Parts(nickname or word, " ".join([*prefix, word]))
+        return _Parts(nickname or word, word)
+    name = _parse(" ".join(words))
+    short_caps = not text.isupper()
+    given = _words(name, (Role.GIVEN,), initials=False, short_caps=short_caps)
+    given_all = [  # given and middle names: "Doe, Jane" -> "Jane Doe"
+        *prefix,
+        *_words(name, (Role.GIVEN,), initials=True, short_caps=short_caps),
+        *_words(name, (Role.MIDDLE,), initials=True),
+    ]
     if not given:  # "J. Robert Oppenheimer": the first middle name that is not an initial
         given = _words(name, (Role.MIDDLE,), initials=False)[:1]
+        given_all = [*prefix, *given] if given else given_all
     family = _words(name, (Role.FAMILY,), initials=True)
-    whole = [  # given, middle, family: "Doe, Jane" -> "Jane Doe"
-        *_words(name, (Role.GIVEN,), initials=True, short_caps=not text.isupper()),
-        *_words(name, (Role.MIDDLE,), initials=True),
-        *family,
-    ]
-    return CleanName(" ".join(given) or None, " ".join(family) or None, " ".join(whole) or None)
+    written = [t.text for t in name.tokens if t.role is Role.FAMILY]
+    family = _lower_particles(family, written)
+    if not family and given:
+        # "Kevin Junior", "Ana Júnior": a generational word with no family name before it is
+        # the family name (common in Brazil), never dropped.
+        tail = [t.text for t in name.tokens if t.role is Role.SUFFIX and t.text.isalpha()]
+        family = [_recase(tail[-1])] if tail else []
+    greeting = nickname or (" ".join(given) or None)
+    return _Parts(greeting, " ".join(given_all) or None, " ".join(family) or None)

@@ -90,9 +90,34 @@ def title_level(title: str | None) -> str | None:
     return None
 
 
-def seniority_of(title: str | None, years: float | None) -> str | None:
-    """Seniority level from the title, else from years; None when neither says anything."""
-    level = title_level(title)
+@cache
+def source_values() -> dict[str, str]:
+    """A source file's own seniority value (folded) -> level (`seniority_values.csv`)."""
+    table = {level: level for level in LEVELS}
+    for row in _data.rows("seniority_values.csv"):
+        if row["level"] not in LEVELS:
+            raise ValueError(f"seniority_values.csv: unknown level {row['level']!r}")
+        table[_source_key(row["value"])] = row["level"]
+    return table
+
+
+def _source_key(value: str) -> str:
+    return squash(value.replace("_", " ").replace("-", " "))
+
+
+def source_level(value: str | None) -> str | None:
+    """Level named by a source's own seniority column ("C-Suite" -> executive), else None."""
+    if value is None:
+        return None
+    return source_values().get(_source_key(value))
+
+
+def seniority_of(title: str | None, years: float | None, source: str | None = None) -> str | None:
+    """Seniority level: the source's own seniority column when it names a level, else the
+    title, else years; None when none of them says anything."""
+    level = source_level(source)
+    if level is None:
+        level = title_level(title)
     return level if level is not None else level_from_years(years)
 
 
@@ -124,6 +149,18 @@ def title_level_sql(title_expr: Expr, *, normalized: bool = False) -> Sql:
         template += " WHEN regexp_matches({}, {}) THEN {}::VARCHAR"
         parts.extend([title, Param(rule.pattern), Param(rule.level)])
     return fmt(template + " END", *parts)
+
+
+def source_level_sql(value_expr: Expr) -> Sql:
+    """SQL twin of `source_level`: the folded value looked up in a bound map."""
+    table = source_values()
+    key = squash_sql(fmt("replace(replace({}, '_', ' '), '-', ' ')", value_expr))
+    return fmt(
+        "({}::VARCHAR[])[list_position({}::VARCHAR[], {})]",
+        Param(list(table.values())),
+        Param(list(table)),
+        key,
+    )
 
 
 def seniority_sql(title_expr: Expr, years_expr: Expr, *, normalized: bool = False) -> Sql:

@@ -525,6 +525,13 @@ def _map_columns(
         hit = alias_of(header)
         if hit is not None:
             field, rank = hit
+            if field in best and best[field][0] == rank and field not in overrides:
+                # `email` and `Email`: reading one would silently drop the other's values.
+                raise InputError(
+                    f"{path}: columns {best[field][1] + 1} and {index + 1} both name {field}",
+                    hint="keep one of them, or say which one to read in the campaign file:"
+                    f" candidates.columns: {{{field}: <header>}}",
+                )
             if field not in best or (rank, index) < best[field]:
                 best[field] = (rank, index)
     mapping = {field: index for field, (_, index) in best.items()}

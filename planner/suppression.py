@@ -174,12 +174,23 @@ def _full(first: str | None, last: str | None) -> str | None:
 # --------------------------------------------------------------------------- reading
 
 
-def _value(record: list[str], index: dict[str, int], col: str) -> str | None:
-    i = index.get(col)
-    if i is None:
-        return None
-    v = record[i].strip()
-    return v or None
+def _values(record: list[str], index: dict[str, list[int]], col: str) -> list[str]:
+    """The non-empty values of every column of the file that names `col`, in column order."""
+    return [v for i in index.get(col, []) if (v := record[i].strip())]
+
+
+def _field_sets(record: list[str], index: dict[str, list[int]]) -> list[dict[str, str | None]]:
+    """One entry's fields per identifier a line holds.
+
+    A list may name a field twice (`email` and `Email`, an export with both a work and a
+    private address): every such column is read, so each address on the line suppresses,
+    never only the first column's.
+    """
+    first = {c: next(iter(_values(record, index, c)), None) for c in COLUMNS}
+    sets = [first]
+    for col in ("email", "profile_url"):
+        sets += [{col: v} for v in _values(record, index, col)[1:]]
+    return sets
 
 
 def _classify(value: str) -> dict[str, str | None]:
@@ -255,11 +266,11 @@ def read_file(path: Path, file_index: int, label: str) -> tuple[list[dict[str, A
         return [], []
     except csv.Error as exc:
         return [], [f"{label}:1: unreadable CSV ({exc.__class__.__name__})"]
-    index: dict[str, int] = {}
+    index: dict[str, list[int]] = {}
     for i, h in enumerate(header):
         col = next((c for c, names in COLUMNS.items() if header_key(h) in names), None)
-        if col is not None and col not in index:
-            index[col] = i
+        if col is not None:
+            index.setdefault(col, []).append(i)
     headerless = not index
     start = reader.line_num + 1
     pending: list[tuple[int, list[str]]] = [(1, header)] if headerless else []
@@ -286,7 +297,13 @@ def read_file(path: Path, file_index: int, label: str) -> tuple[list[dict[str, A
             if len(record) != len(header):
                 problems.append(f"{where}: expected {len(header)} fields, found {len(record)}")
                 continue
-            fields = {c: _value(record, index, c) for c in COLUMNS}
+            for fields in _field_sets(record, index):
+                entry = _entry(fields, problems, where)
+                if entry is not None:
+                    entries.append(
+                        {"file_index": file_index, "file": path.name, "line": line, **entry}
+                    )
+            continue
         entry = _entry(fields, problems, where)
         if entry is not None:
             entries.append({"file_index": file_index, "file": path.name, "line": line, **entry})

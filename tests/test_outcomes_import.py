@@ -212,3 +212,20 @@ def test_history_of_a_malformed_email_does_not_echo_it(
     )
     assert code == 2
     assert "not a valid email address" in stderr and "jana" not in stderr
+
+
+@pytest.mark.parametrize("verb", ["import-touches", "import-outcomes"])
+def test_a_column_named_twice_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: str
+) -> None:
+    data = tmp_path / "twice.csv"
+    data.write_text(
+        "email,outcome,date,Email\na@example.org,replied,2026-01-01,b@example.org\n",
+        encoding="utf-8",
+    )
+    code, _, stderr = run_main(
+        capsys, "ledger", verb, str(data), "--ledger", str(tmp_path / "l.duckdb")
+    )
+    assert code == 3
+    assert "twice.csv: columns 1 and 4 both name email" in stderr
+    assert "example.org" not in stderr

@@ -80,6 +80,22 @@ def test_headerless_list_and_several_files(tmp: Path) -> None:
     assert "c6" not in ex
 
 
+def test_every_column_of_a_field_named_twice_suppresses(tmp: Path) -> None:
+    # `email` and `Email` (a work and a private address): the second column was ignored, so a
+    # do-not-contact address there did not suppress.
+    (tmp / "dnc.csv").write_text(
+        "email,Email,Profile URL,profile_url\n"
+        "nobody@example.org,ana@example.com,,\n"
+        ",,linkedin.com/in/nobody,linkedin.com/in/li-wei\n",
+        encoding="utf-8",
+    )
+    campaign = write_campaign(tmp, "camp-a", ["people.csv"], suppression=["dnc.csv"])
+    ex = dry_plan([campaign], tmp / "ledger.duckdb", T).excluded["camp-a"]
+    assert ex["c6"]["detail"] == "suppressed: on suppression list dnc.csv line 2 (email)"
+    assert ex["c2"]["detail"] == "suppressed: on suppression list dnc.csv line 3 (profile URL)"
+    assert {cid for cid, r in ex.items() if r["reason"] == "suppressed"} == {"c2", "c6"}
+
+
 def test_first_matching_entry_is_named(tmp: Path) -> None:
     (tmp / "a.csv").write_text("email,profile_url\n,linkedin.com/in/jane-doe\n")
     (tmp / "b.csv").write_text("email\njane@example.com\n")

@@ -242,6 +242,22 @@ def test_excel_cp1252_semicolon_file(con: duckdb.DuckDBPyConnection) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def test_a_field_named_by_two_columns_is_refused_unless_mapped(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "two.csv",
+        f"First Name,email,Title,Email\nAnna,{SECRET}@example.org,Dev,anna@example.org\n",
+    )
+    with pytest.raises(InputError, match=r"two.csv: columns 2 and 4 both name email") as info:
+        read(con, path)
+    assert "candidates.columns: {email: <header>}" in (info.value.hint or "")
+    assert_private(str(info.value), info.value.hint)
+    (found,) = read(con, path, columns={"email": "Email"}).files
+    assert found.header_map["email"] == "Email"
+    assert rows(con)[0]["email"] == "anna@example.org"
+
+
 def test_utf8_bom(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = tmp_path / "bom.csv"
     path.write_bytes(codecs.BOM_UTF8 + "First Name,Last Name,Title\nRenée,Ødegaard,Dev\n".encode())

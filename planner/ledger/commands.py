@@ -267,6 +267,12 @@ def _read_import(
     rank: dict[str, int] = {}
     for i, k in enumerate(keys):
         for c, names in columns.items():
+            if k in names and names.index(k) == rank.get(c):
+                # `email` and `Email`: reading one would silently drop the other's values.
+                raise InputError(
+                    f"{file}: columns {index[c] + 1} and {i + 1} both name {c}",
+                    hint="keep one of them (or merge their values into one column)",
+                )
             if k in names and names.index(k) < rank.get(c, len(names)):
                 index[c], rank[c] = i, names.index(k)
     ignored = [h for i, h in enumerate(header) if i not in index.values()]

@@ -139,6 +139,8 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
         "SELECT p.row_id, p.person_key, s.is_duplicate, s.first_row_id, s.first_source,"
         " s.suppressed, s.suppressed_by, s.in_ats, s.in_ats_by,"
         " p.seniority, p.years, p.has_location, p.open_flag, p.not_open, p.country_code,"
+        # A years cell with text that is not a number of years ("ninety", "-3", "1e20").
+        " (p.years IS NULL AND nullif(trim(p.years_experience), '') IS NOT NULL) AS years_bad,"
         " p.lat, " + ", ".join(sel) + f" FROM {people} p JOIN {scope} s USING (row_id)" + title_join
     )
 
@@ -177,9 +179,12 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
             if crit.seniority
             else "FALSE"
         ),
+        # Unknown years never exclude; years that are there but unreadable do when the
+        # campaign asks for a range (they would otherwise pass any range unseen).
         "f_experience": (
-            f"(years IS NOT NULL AND (years < coalesce({ymin}::DOUBLE, years)"
+            f"((years IS NOT NULL AND (years < coalesce({ymin}::DOUBLE, years)"
             f" OR years > coalesce({ymax}::DOUBLE, years)))"
+            f" OR (years_bad AND ({ymin} IS NOT NULL OR {ymax} IS NOT NULL)))"
         ),
         "f_location": (
             "FALSE"
@@ -348,12 +353,15 @@ def _detail_sql(
         + text(", ".join(crit.titles_include_text)),
         "f_title_excluded": "'title matches titles.exclude'",
         "f_seniority": "'level ' || seniority || ' not in ' || " + text(", ".join(crit.seniority)),
-        "f_experience": "'years ' || CASE WHEN years = floor(years) THEN years::BIGINT::VARCHAR"
+        "f_experience": "CASE WHEN years_bad THEN"
+        " 'years_experience is not a number of years (0 to 70), so the range cannot be checked'"
+        " ELSE 'years ' || CASE WHEN years = floor(years) THEN years::BIGINT::VARCHAR"
         " ELSE years::VARCHAR END || ' outside ' || "
         + text(
             f"{crit.years_min if crit.years_min is not None else 0:g}-"
             + (f"{crit.years_max:g}" if crit.years_max is not None else "any")
-        ),
+        )
+        + " END",
         "f_location": "CASE WHEN NOT has_location THEN 'no usable location'"
         # location_part is 0.5 exactly when the place is unknown (see the location check).
         " WHEN location_part = 0.5 THEN 'place not found in the gazetteer, distance unknown'"

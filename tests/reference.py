@@ -130,10 +130,18 @@ def evaluate(
             ),
             (
                 "experience_out_of_range",
-                years is not None
-                and (
-                    (crit.years_min is not None and years < crit.years_min)
-                    or (crit.years_max is not None and years > crit.years_max)
+                (
+                    years is not None
+                    and (
+                        (crit.years_min is not None and years < crit.years_min)
+                        or (crit.years_max is not None and years > crit.years_max)
+                    )
+                )
+                # A years cell that is there but not a number fails any range.
+                or (
+                    years is None
+                    and bool((r.get("years_experience") or "").strip())
+                    and (crit.years_min is not None or crit.years_max is not None)
                 ),
             ),
             (

@@ -319,3 +319,30 @@ def test_funnel_as_a_dataframe(tmp_path: Path, people: Path) -> None:
     over = frame.filter(frame["reason"] == "over_limit").row(0, named=True)
     assert (over["rows"], over["remaining"], over["share"]) == (1, 1, 0.5)
     assert frame["rows"].sum() == 2  # each input row once: a reason or the recipients row
+
+
+def test_unreadable_years_fail_a_years_range_with_a_detail(tmp_path: Path) -> None:
+    (tmp_path / "people.csv").write_text(
+        "candidate_id,first_name,last_name,email,title,years_experience\n"
+        "c1,Ana,Silva,ana@example.org,Data Engineer,ninety\n"
+        "c2,Ben,Okafor,ben@example.org,Data Engineer,-3\n"
+        "c3,Cleo,Park,cleo@example.org,Data Engineer,1e20\n"
+        "c4,Dev,Rao,dev@example.org,Data Engineer,\n"
+        "c5,Eva,Lind,eva@example.org,Data Engineer,6\n",
+        encoding="utf-8",
+    )
+    campaign = write_campaign(tmp_path, "camp-y", ["people.csv"])
+    text = campaign.read_text(encoding="utf-8").replace(
+        "ranking: {min_score: 0}",
+        "ranking: {min_score: 0}\naudience: {years_experience: {min: 3, max: 10}}",
+    )
+    campaign.write_text(text, encoding="utf-8")
+    with planner.build([campaign], dry_run=True, ledger=tmp_path / "l.duckdb", as_of=T) as r:
+        p = r.plan.campaigns[0]
+        excluded = {row["candidate_id"]: row for row in r.plan.excluded(p).to_dicts()}
+        recipients = p.recipients["candidate_id"].to_list()
+    assert sorted(recipients) == ["c4", "c5"]  # unknown years never exclude
+    for cid in ("c1", "c2", "c3"):
+        assert excluded[cid]["reason"] == "experience_out_of_range"
+        assert "years_experience is not a number of years" in excluded[cid]["detail"]
+        assert "ninety" not in excluded[cid]["detail"]

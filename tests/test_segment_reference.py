@@ -45,7 +45,7 @@ LOCATIONS = ["Berlin, Germany", "Greater Berlin Area", "Potsdam, Germany", "Muni
 EMAILS = ["a@x.com", "A@X.com ", "b@x.com", "c@y.org", "", "d@y.org"]
 URLS = ["https://www.linkedin.com/in/ann", "https://de.linkedin.com/in/Ann/?trk=1",
         "linkedin.com/in/bob", "", "https://www.linkedin.com/in/cy/"]  # fmt: skip
-YEARS = ["", "2", "5", "7.5", "10+", "16", "abc", "4 years"]
+YEARS = ["", "2", "5", "7.5", "10+", "16", "abc", "4 years", "ninety", "-3", "1e20"]
 OPEN = ["", "true", "false", "yes"]
 SUMMARY = ["", "Happy to chat", "not open to opportunities", "No recruiters please"]
 

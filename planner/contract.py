@@ -24,6 +24,7 @@ REASONS: Final[tuple[str, ...]] = (
     "not_open_to_work",
     "below_min_score",
     "disinterest_cooldown",
+    "snoozed",
     "already_contacted_for_campaign",
     "frequency_cap",
     "assigned_to_other_campaign",

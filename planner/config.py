@@ -222,6 +222,13 @@ class Message(_Model):
     subject: str = DEFAULT_SUBJECT
     body: str = DEFAULT_BODY
     min_personal_fields: int = Field(default=2, ge=0)
+    min_personal_share: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description="Lint warns when the median share of a message's characters that come from"
+        " the recipient's own fields is under this.",
+    )
 
 
 class GreenhouseExport(_Model):

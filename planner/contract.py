@@ -92,6 +92,7 @@ SEND_LIST_COLUMNS: Final[tuple[str, ...]] = (
     "subject",
     "message",
     "personal_fields",
+    "personal_share",
 )
 
 #: excluded.csv columns, in order (SPEC 8).

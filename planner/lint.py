@@ -35,6 +35,10 @@ Rule ids (the full table with examples is docs/lint.md):
                                        sender name; or "!!"
     sample-render-failed     warning   the message cannot be rendered for a typical recipient
                                        (e.g. matched_skills[4] when few skills match)
+    low-personal-share       warning   the median share of the body's characters that come
+                                       from the recipient's own fields is under
+                                       message.min_personal_share (a build: over its
+                                       recipients; `planner lint`: the typical recipient)
 
 Why canned phrases are warnings, not errors: a phrase list cannot judge context ("a great
 opportunity to mentor" may be honest), while the errors are things that are broken or
@@ -46,6 +50,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import statistics
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -78,6 +83,7 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("inmail-length", "warning", "InMail body outside 200-400 characters"),
     Rule("shouting", "warning", "ALL-CAPS words or '!!'"),
     Rule("sample-render-failed", "warning", "cannot be rendered for a typical recipient"),
+    Rule("low-personal-share", "warning", "too little of the message is about the recipient"),
 )
 _RULE_ORDER: Final = {rule.id: i for i, rule in enumerate(RULES)}
 _SEVERITY: Final = {rule.id: rule.severity for rule in RULES}
@@ -130,10 +136,42 @@ def lint_campaign(campaign: Campaign) -> list[Finding]:
     findings.extend(_no_call_to_action(campaign, texts["body"]))
     findings.extend(_missing_opt_out(campaign, texts["body"]))
     findings.extend(_sample_render(campaign, texts))
+    return _ordered(findings)
+
+
+def _ordered(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(
         findings,
         key=lambda f: (_FIELD_ORDER[f.field], f.line, f.column, _RULE_ORDER[f.rule], f.message),
     )
+
+
+def with_personal_share(
+    findings: Sequence[Finding], campaign: Campaign, shares: Sequence[float]
+) -> list[Finding]:
+    """`findings` with `low-personal-share` judged on these recipients' shares instead of the
+    typical recipient's (a build calls this with its send list; no recipients: unchanged)."""
+    if not shares:
+        return list(findings)
+    kept = [f for f in findings if f.rule != "low-personal-share"]
+    return _ordered([*kept, *_low_personal_share(campaign, shares, f"{len(shares)} recipients")])
+
+
+def _low_personal_share(
+    campaign: Campaign, shares: Sequence[float], over: str
+) -> Iterator[Finding]:
+    median = statistics.median(shares)
+    minimum = campaign.message.min_personal_share
+    if median < minimum:
+        yield _finding(
+            "low-personal-share",
+            f"only {median:.0%} of the message is about the recipient (median personal share"
+            f" {median:.4f} over {over}), under message.min_personal_share {minimum:g}; say"
+            " more about the person ({{ best_cue }}, {{ current_title }}, {{ reasons }})",
+            "body",
+            1,
+            1,
+        )
 
 
 # --------------------------------------------------------------------------- text
@@ -369,6 +407,7 @@ def _sample_render(campaign: Campaign, texts: dict[Field, _Text]) -> Iterator[Fi
                 1,
             )
         return
+    yield from _low_personal_share(campaign, [result.personal_share], "a typical recipient")
     if campaign.message.channel == "inmail":
         length = len(result.message)
         if not INMAIL_MIN <= length <= INMAIL_MAX:

@@ -334,6 +334,9 @@ def plan(
         for p in plans:
             _personalize(con, p)
         _guardrail(con, plans, ledger, as_of)
+        for p in plans:
+            shares = p.recipients["personal_share"].to_list()
+            p.lint = lint.with_personal_share(p.lint, p.campaign, shares)
         _finish(con, plans, src)
     except BaseException:
         con.close()
@@ -505,6 +508,7 @@ def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
             "subject": out.subject,
             "message": out.message,
             "personal_fields": out.personal_fields,
+            "personal_share": out.personal_share,
         }
         for name in SEND_LIST_COLUMNS:
             data[name].append(row[name])
@@ -518,6 +522,7 @@ SEND_LIST_SCHEMA: dict[str, Any] = {
     "fit_score": pl.Float64,
     "reasons": pl.List(pl.Utf8),
     "personal_fields": pl.Int64,
+    "personal_share": pl.Float64,
 }
 
 
@@ -824,6 +829,29 @@ def _write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+def message_stats(p: CampaignPlan) -> dict[str, Any]:
+    """How personal the campaign's messages are: the distribution of `personal_share` over its
+    recipients (None without recipients) and how many would get a byte-identical body."""
+    shares = p.recipients["personal_share"]
+    dupes = p.recipients.group_by("message").len().filter(pl.col("len") > 1)
+    identical = {"recipients": int(dupes["len"].sum()), "messages": dupes.height}
+    if shares.is_empty():
+        return {"personal_share": None, "identical_messages": identical}
+
+    def q(x: float) -> float:
+        return round(float(shares.quantile(x, "linear") or 0.0), 4)
+
+    return {
+        "personal_share": {
+            "median": q(0.5),
+            "p10": q(0.1),
+            "p90": q(0.9),
+            "min": round(float(shares.min() or 0.0), 4),  # type: ignore[arg-type]
+        },
+        "identical_messages": identical,
+    }
+
+
 def recipients_json(p: CampaignPlan) -> list[dict[str, Any]]:
     """Recipients as JSON-ready dicts (lists kept as lists)."""
     return [{k: v for k, v in row.items() if k != "run_id"} for row in p.recipients.to_dicts()]
@@ -843,6 +871,7 @@ __all__ = [
     "check_guardrail",
     "check_lint",
     "manifest_of",
+    "message_stats",
     "new_run_id",
     "plan",
     "prepare",
@@ -873,6 +902,7 @@ def plan_json(plan_: Plan) -> dict[str, Any]:
                 "sender": p.campaign.sender.id,
                 "inputs": p.files,
                 "recipients": p.recipients.height,
+                **message_stats(p),
             }
             for p in plan_.campaigns
         ],

@@ -288,6 +288,12 @@ def explain(
         out.print(f"  fit score {entry['fit_score']:.4f} = weighted mean of: {parts}")
         out.print(f"  weights: {entry['weights']}")
         out.print(f"  matched skills: {safe(', '.join(entry['matched_skills'])) or '-'}")
+        cue = entry.get("best_cue")
+        if cue:
+            out.print(
+                f"  best cue: {safe(cue['cue'])} ({cue['kind']}, shared by {cue['shared_by']} of"
+                f" {cue['recipients']} recipients of this build: the rarest)"
+            )
 
 
 @app.command("export")

@@ -37,6 +37,10 @@ Values as templates see them (the send list keeps the raw values):
 * `matched_skills`, `top_skill`: display spelling ("postgresql" -> "PostgreSQL"); a list prints
   as "Kafka, Flink" (or `| human_join` -> "Kafka and Flink", `| join(" / ")`).
 * `years_experience`: 12.0 prints as "12"; `fit_score` is rounded to 2 decimals.
+* `best_cue`: the most telling thing about this person in this build (see `pipeline`'s
+  _BEST_CUE_SQL): their matched skill that the fewest of the campaign's recipients share (display
+  spelling: "Flink"), else the rarest word of their title, else the rarest phrase of their
+  headline; empty when they have none.
 * `reasons`: short human phrases ("Kafka and Flink", "Berlin, 12 km", "Senior"), taken from the
   recipient or computed by `reasons_for`.
 
@@ -66,7 +70,8 @@ from planner.config import Campaign
 from planner.errors import ConfigError
 from planner.normalize.names import CleanName, clean_name
 
-#: Person fields (SPEC 7), in send-list order. These count as "personal".
+#: Person fields (SPEC 7), in send-list order, then `best_cue` (not a send-list column). These
+#: count as "personal".
 PERSON_FIELDS: Final[tuple[str, ...]] = (
     "first_name",
     "last_name",
@@ -83,6 +88,7 @@ PERSON_FIELDS: Final[tuple[str, ...]] = (
     "top_skill",
     "fit_score",
     "reasons",
+    "best_cue",
 )
 #: Attributes of `role` and `sender` (from the campaign file; not personal).
 ROLE_FIELDS: Final[tuple[str, ...]] = ("title", "company", "location", "url", "pitch")
@@ -917,6 +923,11 @@ def _score(recipient: Mapping[str, Any]) -> float | None:
     return None if score is None else round(score, 2)
 
 
+def _best_cue(recipient: Mapping[str, Any]) -> str:
+    cue = _text(recipient.get("best_cue"))
+    return display_skill(cue) if cue and recipient.get("best_cue_kind") == 0 else cue
+
+
 def recipient_reasons(recipient: Mapping[str, Any]) -> list[str]:
     """The recipient's `reasons`, or `reasons_for` its skills, matched city and seniority."""
     given = recipient.get("reasons")
@@ -951,6 +962,7 @@ _VALUES: Final[dict[str, Callable[[Mapping[str, Any], CleanName], Any]]] = {
     "top_skill": lambda r, _names: _top_skill(r),
     "fit_score": lambda r, _names: _score(r),
     "reasons": lambda r, _names: recipient_reasons(r),
+    "best_cue": lambda r, _names: _best_cue(r),
 }
 assert set(_VALUES) == set(PERSON_FIELDS)
 
@@ -985,6 +997,8 @@ def sample_recipient(campaign: Campaign) -> dict[str, Any]:
         "years_experience": 8.0,
         "matched_skills": skills,
         "top_skill": skills[0],
+        "best_cue": skills[-1],
+        "best_cue_kind": 0,
         "fit_score": 0.82,
         "distance_km": 12.0,
         "nearest_city": "Berlin",

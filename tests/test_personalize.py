@@ -79,6 +79,7 @@ def test_template_fields_follow_the_spec() -> None:
         "top_skill",
         "fit_score",
         "reasons",
+        "best_cue",  # issue 17: not a send-list column
     )
     assert TEMPLATE_FIELDS[-2:] == ("role", "sender")
     assert "role.pitch" in FIELD_NAMES and "sender.email" in FIELD_NAMES

@@ -348,7 +348,8 @@ def _count(context: Context, before: int, value: Any, derived: bool) -> Any:
     a value (or uses a variable set from one, `derived`). Prints exactly what finalize would."""
     if isinstance(value, Undefined):
         return value
-    text = str(_finalize(value))
+    # A text passes as is (finalize still sees it and refuses a blank one); others as printed.
+    text = value if type(value) is str else str(_finalize(value))
     counter = context.parent.get(_PERSONAL)
     if isinstance(counter, list) and (derived or counter[0] > before):
         counter[1] += len(text)

@@ -874,6 +874,7 @@ def manifest_of(
         "outputs": dict(sorted(outputs.items())),
         "lint": [f.as_dict() for f in p.lint],
         "guardrail": p.guardrail,
+        "messages": message_stats(p),
     }
 
 

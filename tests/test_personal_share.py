@@ -185,6 +185,11 @@ def test_send_list_json_preview_and_identical_messages(
         "planner: warning: camp-a: 3 recipients get byte-identical messages (1 distinct text(s)"
         " shared by several people)" in err
     )
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["messages"] == {
+        "personal_share": entry["personal_share"],
+        "identical_messages": {"recipients": 3, "messages": 1},
+    }
     with (out / "send_list.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0])[-2:] == ["personal_fields", "personal_share"]

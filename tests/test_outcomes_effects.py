@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.ledger.commands import cancel_run, import_outcomes
 from tests.test_outcomes_support import days, dry_plan, real_build, write_campaign, write_csv
@@ -211,3 +213,53 @@ def test_not_now_bad_dates_refuse_the_file(
         _snoozes(tmp, ledger, [("omar@example.com", "not_now", D, None, None), row])
     assert info.value.problems[1:] == [f"{tmp / 's.csv'}:3: {problem}"]
     assert not ledger.exists()  # nothing imported, not even the good row
+
+
+snooze_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["jane", "omar"]),
+        st.integers(-120, 10),  # outcome day relative to D
+        st.sampled_from(["until", "after", "default"]),
+        st.integers(1, 150),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(snooze_rows, st.integers(-30, 160))
+def test_snooze_matches_a_reference_end_to_end(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, int, str, int]], day: int
+) -> None:
+    """Random "not now" imports, then a dry run at a random day: the reason and the date are
+    those of the latest `until` (the reference), in every campaign."""
+    tmp = tmp_path_factory.mktemp("snooze")
+    people(
+        tmp / "people.csv",
+        [
+            ("jane", "Jane", "Doe", "jane@example.com", None, "Engineer"),
+            ("omar", "Omar", "Haddad", "omar@example.com", None, "Engineer"),
+        ],
+    )
+    ledger = tmp / "ledger.duckdb"
+    csv_rows: list[tuple[object, ...]] = []
+    until: dict[str, date] = {}
+    for who, on, how, n in rows:
+        said = days(D, on)
+        end = days(said, n if how != "default" else 90)
+        given_until = end.isoformat() if how == "until" else None
+        csv_rows.append(
+            (f"{who}@example.com", "not_now", said, given_until, n if how == "after" else None)
+        )
+        until[who] = max(until.get(who, end), end)
+    _snoozes(tmp, ledger, csv_rows)
+    planned = dry_plan([write_campaign(tmp, "camp-a", ["people.csv"])], ledger, days(D, day))
+    for who in ("jane", "omar"):
+        if who in until and until[who] > days(D, day):
+            row = planned.excluded["camp-a"][who]
+            assert (row["reason"], row["eligible_again_on"]) == ("snoozed", until[who])
+        else:
+            assert who in planned.recipients["camp-a"]

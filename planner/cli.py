@@ -244,6 +244,7 @@ def build(
             return
         _lint_warnings(result.plan)
         _guardrail_notes(result.plan)
+        _message_notes(result.plan)
         if not as_json:
             for p in result.plan.campaigns:
                 out.print(f"== {p.id}")
@@ -329,6 +330,12 @@ def explain(
         out.print(f"  fit score {entry['fit_score']:.4f} = weighted mean of: {parts}")
         out.print(f"  weights: {entry['weights']}")
         out.print(f"  matched skills: {safe(', '.join(entry['matched_skills'])) or '-'}")
+        cue = entry.get("best_cue")
+        if cue:
+            out.print(
+                f"  best cue: {safe(cue['cue'])} ({cue['kind']}, shared by {cue['shared_by']} of"
+                f" {cue['recipients']} recipients of this build: the rarest)"
+            )
 
 
 @app.command("export")
@@ -418,6 +425,7 @@ def _preview(plan: Any) -> None:
                 safe(", ".join(r["matched_skills"] or [])),
             )
         out.print(top)
+        _message_stats_lines(p)
         for r in p.recipients.head(3).iter_rows(named=True):
             out.print(f"--- sample message to {r['person_key']}")
             out.print(f"Subject: {safe(r['subject'])}")
@@ -484,6 +492,44 @@ def _incomplete_notes(campaign_id: str, incomplete: dict[str, Any], listed_in: s
             f" send_list.csv and their person keys are listed in {listed_in}",
             markup=False,
         )
+
+
+def _message_stats_lines(p: Any) -> None:
+    """Preview: how much of the messages is about each person, and identical bodies."""
+    from planner.pipeline import message_stats
+
+    stats = message_stats(p)
+    share = stats["personal_share"]
+    if share is not None:
+        out.print(
+            f"personal share of the messages: median {share['median']:.0%}"
+            f" (p10 {share['p10']:.0%}, p90 {share['p90']:.0%}, lowest {share['min']:.0%});"
+            f" lint warns under {p.campaign.message.min_personal_share:.0%}"
+        )
+    same = stats["identical_messages"]
+    if same["recipients"]:
+        out.print(
+            f"identical messages: {same['recipients']} recipients would get one of"
+            f" {same['messages']} byte-identical bodies"
+        )
+
+
+def _message_notes(plan: Any) -> None:
+    """A real build warns on stderr about identical bodies and a low personal share."""
+    from planner.pipeline import message_stats
+
+    for p in plan.campaigns:
+        same = message_stats(p)["identical_messages"]
+        if same["recipients"]:
+            err.print(
+                f"planner: warning: {p.id}: {same['recipients']} recipients get byte-identical"
+                f" messages ({same['messages']} distinct text(s) shared by several people);"
+                " use more of each person's fields (e.g. {{ best_cue }})",
+                markup=False,
+            )
+        for f in p.lint:
+            if f.rule == "low-personal-share":
+                err.print(f"planner: warning: {p.id}: {f.rule}: {f.message}", markup=False)
 
 
 def _guardrail_notes(plan: Any) -> None:

@@ -145,7 +145,8 @@ def history(
         ],
     )
     for o in data["outcomes"]:
-        out.print(f"outcome {o['outcome_on']}: {o['outcome']} ({o['campaign_id'] or 'any'})")
+        until = f" until {o['until_on']}" if o.get("until_on") else ""
+        out.print(f"outcome {o['outcome_on']}: {o['outcome']}{until} ({o['campaign_id'] or 'any'})")
 
 
 @ledger_app.command("cancel")

@@ -55,12 +55,12 @@ DEFAULT_SUBJECT = "{{ role.title }} at {{ role.company }}"
 # them; a LinkedIn connections export has no skills, location or headline), so a row is never
 # sent to manual review for a column its file does not have (see personalize.FIELD_SOURCES).
 DEFAULT_BODY = (
-    "Hi {{ first_name }}, I noticed your work{% if top_skill %} with {{ top_skill }}{% endif %}"
+    "Hi {{ first_name }}, your work{% if top_skill %} with {{ top_skill }}{% endif %}"
     "{% if current_title %} as {{ current_title }}{% elif headline %} ({{ headline | truncate(60)"
     " }}){% endif %}{% if current_company %} at {{ current_company }}{% endif %}"
-    "{% if city %} in {{ city }}{% elif country %} in {{ country }}{% endif %}, which is why I am"
-    " writing: {{ role.company }} is hiring a {{ role.title }}{% if role.location %} in"
-    " {{ role.location }}{% endif %} and I would like to tell you what the work involves."
+    "{% if city %} in {{ city }}{% elif country %} in {{ country }}{% endif %} caught my eye."
+    " {{ role.company }} is hiring a {{ role.title }}{% if role.location %} in"
+    " {{ role.location }}{% endif %}, and I would like to tell you what the work involves."
     "{% if role.pitch %} {{ role.pitch }}{% endif %} Would you be open to a short call next week"
     " to hear more? - {{ sender.name | default(sender.id) }}"
 )
@@ -267,6 +267,13 @@ class Message(_Model):
     subject: str = DEFAULT_SUBJECT
     body: str = DEFAULT_BODY
     min_personal_fields: int = Field(default=2, ge=0, le=50)
+    min_personal_share: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description="Lint warns when the median share of a message's characters that come from"
+        " the recipient's own fields is under this.",
+    )
 
 
 class GreenhouseExport(_Model):

@@ -25,6 +25,7 @@ REASONS: Final[tuple[str, ...]] = (
     "not_open_to_work",
     "below_min_score",
     "disinterest_cooldown",
+    "snoozed",
     "already_contacted_for_campaign",
     "frequency_cap",
     "assigned_to_other_campaign",
@@ -93,6 +94,7 @@ SEND_LIST_COLUMNS: Final[tuple[str, ...]] = (
     "subject",
     "message",
     "personal_fields",
+    "personal_share",
 )
 
 #: excluded.csv columns, in order (SPEC 8).

@@ -39,6 +39,10 @@ Rule ids (the full table with examples is docs/lint.md):
                                        {% if %} or | default) that no input file of the
                                        campaign has a column for: every recipient would go to
                                        insufficient_personalization (names field and files)
+    low-personal-share       warning   the median share of the body's characters that come
+                                       from the recipient's own fields is under
+                                       message.min_personal_share (a build: over its
+                                       recipients; `planner lint`: the typical recipient)
 
 Why canned phrases are warnings, not errors: a phrase list cannot judge context ("a great
 opportunity to mentor" may be honest), while the errors are things that are broken or
@@ -50,6 +54,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import statistics
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -86,6 +91,7 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("shouting", "warning", "ALL-CAPS words or '!!'"),
     Rule("sample-render-failed", "warning", "cannot be rendered for a typical recipient"),
     Rule("missing-column", "warning", "needs a field no input file has a column for"),
+    Rule("low-personal-share", "warning", "too little of the message is about the recipient"),
 )
 _RULE_ORDER: Final = {rule.id: i for i, rule in enumerate(RULES)}
 _SEVERITY: Final = {rule.id: rule.severity for rule in RULES}
@@ -152,10 +158,42 @@ def lint_campaign(
         if not (explained and f.rule == "sample-render-failed" and f.message.endswith(explained))
     )
     findings.extend(missing.values())
+    return _ordered(findings)
+
+
+def _ordered(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(
         findings,
         key=lambda f: (_FIELD_ORDER[f.field], f.line, f.column, _RULE_ORDER[f.rule], f.message),
     )
+
+
+def with_personal_share(
+    findings: Sequence[Finding], campaign: Campaign, shares: Sequence[float]
+) -> list[Finding]:
+    """`findings` with `low-personal-share` judged on these recipients' shares instead of the
+    typical recipient's (a build calls this with its send list; no recipients: unchanged)."""
+    if not shares:
+        return list(findings)
+    kept = [f for f in findings if f.rule != "low-personal-share"]
+    return _ordered([*kept, *_low_personal_share(campaign, shares, f"{len(shares)} recipients")])
+
+
+def _low_personal_share(
+    campaign: Campaign, shares: Sequence[float], over: str
+) -> Iterator[Finding]:
+    median = statistics.median(shares)
+    minimum = campaign.message.min_personal_share
+    if median < minimum:
+        yield _finding(
+            "low-personal-share",
+            f"only {median:.0%} of the message is about the recipient (median personal share"
+            f" {median:.4f} over {over}), under message.min_personal_share {minimum:g}; say"
+            " more about the person ({{ best_cue }}, {{ current_title }}, {{ reasons }})",
+            "body",
+            1,
+            1,
+        )
 
 
 # --------------------------------------------------------------------------- text
@@ -391,6 +429,7 @@ def _sample_render(campaign: Campaign, texts: dict[Field, _Text]) -> Iterator[Fi
                 1,
             )
         return
+    yield from _low_personal_share(campaign, [result.personal_share], "a typical recipient")
     if campaign.message.channel == "inmail":
         length = len(result.message)
         if not INMAIL_MIN <= length <= INMAIL_MAX:

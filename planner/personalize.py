@@ -25,6 +25,11 @@
   `sender.*`) that the render actually evaluated with a non-empty value; a field in an
   `{% if %}` branch that was not taken does not count. Fewer than
   `message.min_personal_fields` makes the recipient `ok=False`.
+* `personal_share` is the share of the body's characters printed by expressions that use a
+  person field with a value (or a variable set from one, e.g. the `s` of
+  `{% for s in matched_skills %}`): the part of the message that differs between recipients.
+  Static text, `role.*`/`sender.*` and fallbacks of empty fields (`| default("there")`, the same
+  for everyone) are not personal. "Hi {{ first_name }}," for Jane is 4/8 = 0.5.
 
 Values as templates see them (the send list keeps the raw values):
 
@@ -33,6 +38,10 @@ Values as templates see them (the send list keeps the raw values):
 * `matched_skills`, `top_skill`: display spelling ("postgresql" -> "PostgreSQL"); a list prints
   as "Kafka, Flink" (or `| human_join` -> "Kafka and Flink", `| join(" / ")`).
 * `years_experience`: 12.0 prints as "12"; `fit_score` is rounded to 2 decimals.
+* `best_cue`: the most telling thing about this person in this build (see `pipeline`'s
+  _BEST_CUE_SQL): their matched skill that the fewest of the campaign's recipients share (display
+  spelling: "Flink"), else the rarest word of their title, else the rarest phrase of their
+  headline; empty when they have none.
 * `reasons`: short human phrases ("Kafka and Flink", "Berlin, 12 km", "Senior"), taken from the
   recipient or computed by `reasons_for`.
 
@@ -63,7 +72,8 @@ from planner.config import Campaign
 from planner.errors import ConfigError
 from planner.normalize.names import CleanName, clean_name
 
-#: Person fields (SPEC 7), in send-list order. These count as "personal".
+#: Person fields (SPEC 7), in send-list order, then `best_cue` (not a send-list column). These
+#: count as "personal".
 PERSON_FIELDS: Final[tuple[str, ...]] = (
     "first_name",
     "last_name",
@@ -82,6 +92,7 @@ PERSON_FIELDS: Final[tuple[str, ...]] = (
     "reasons",
     # Not a send-list column: the profile headline, for messages over exports without a title.
     "headline",
+    "best_cue",
 )
 #: Attributes of `role` and `sender` (from the campaign file; not personal).
 ROLE_FIELDS: Final[tuple[str, ...]] = ("title", "company", "location", "url", "pitch")
@@ -145,6 +156,10 @@ _LOOP_ATTRS: Final = frozenset(
 _RESERVED: Final = frozenset({"self", "super", "caller", "varargs", "kwargs", "loop"})
 _TRACK: Final = "_planner_used"
 _TRACK_FILTER: Final = "_planner_use"
+#: personal_share instrumentation: the context's [non-empty person lookups, personal chars].
+_PERSONAL: Final = "_planner_personal"
+_MARK_FILTER: Final = "_planner_mark"
+_COUNT_FILTER: Final = "_planner_count"
 _MAX_REPEAT: Final = 1000
 _PLACEHOLDERS: Final = frozenset({"none", "null", "nan", "n/a", "undefined"})
 
@@ -236,6 +251,7 @@ class Rendered:
     last_name: str | None = None
     full_name: str | None = None
     reasons: tuple[str, ...] = ()
+    personal_share: float = 0.0
 
 
 # --------------------------------------------------------------------------- sandbox
@@ -317,7 +333,31 @@ def _track(context: Context, value: Any, field: str) -> Any:
         used = context.parent.get(_TRACK)
         if isinstance(used, set):
             used.add(field)
+        counter = context.parent.get(_PERSONAL)
+        if isinstance(counter, list):
+            counter[0] += 1
     return value
+
+
+@pass_context
+def _mark(context: Context, _value: Any) -> int:
+    """Before a personal expression: how many non-empty person lookups happened so far."""
+    counter = context.parent.get(_PERSONAL)
+    return counter[0] if isinstance(counter, list) else 0
+
+
+@pass_context
+def _count(context: Context, before: int, value: Any, derived: bool) -> Any:
+    """After it: its printed characters count as personal when it looked up a person field with
+    a value (or uses a variable set from one, `derived`). Prints exactly what finalize would."""
+    if isinstance(value, Undefined):
+        return value
+    # A text passes as is (finalize still sees it and refuses a blank one); others as printed.
+    text = value if type(value) is str else str(_finalize(value))
+    counter = context.parent.get(_PERSONAL)
+    if isinstance(counter, list) and (derived or counter[0] > before):
+        counter[1] += len(text)
+    return text
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -357,6 +397,8 @@ def _make_env() -> _Sandbox:
     filters["human_join"] = _human_join
     filters = sandbox_limits.guard_filters(filters)
     filters[_TRACK_FILTER] = _track
+    filters[_MARK_FILTER] = _mark
+    filters[_COUNT_FILTER] = _count
     env.filters = filters
     env.tests = {k: v for k, v in env.tests.items() if k not in {"callable", "sameas", "filter"}}
     return env
@@ -495,7 +537,9 @@ def _compile_one(source: str, field: str) -> tuple[Any, TemplateInfo]:
     problems, info = _check(ast)
     if problems:
         raise _TemplateProblems([(field, p) for p in problems])
-    instrumented = sandbox_limits.LimitTransformer(_ENV).visit(_Instrument().visit(ast))
+    instrumented = sandbox_limits.LimitTransformer(_ENV).visit(
+        _measure_personal(_Instrument().visit(ast))
+    )
     try:
         code = _ENV.compile(instrumented, name=f"message.{field}")
         template = _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None), None)
@@ -668,6 +712,61 @@ class _Instrument(NodeTransformer):
             )
             return wrapped.set_environment(_ENV)
         return node
+
+
+def _mentions(node: nodes.Node, names: set[str]) -> bool:
+    return any(n.name in names for n in node.find_all(nodes.Name) if n.ctx == "load") or (
+        isinstance(node, nodes.Name) and node.ctx == "load" and node.name in names
+    )
+
+
+def _derived_names(ast: nodes.Template) -> set[str]:
+    """Template variables set from person fields ({% for s in matched_skills %}, {% set %})."""
+    personal = set(PERSON_FIELDS)
+    while True:
+        found: set[str] = set()
+        for node in ast.find_all((nodes.For, nodes.Assign, nodes.AssignBlock, nodes.With)):
+            pairs: list[tuple[nodes.Node, Sequence[nodes.Node]]] = []
+            if isinstance(node, nodes.For):
+                pairs.append((node.target, [node.iter]))
+            elif isinstance(node, nodes.Assign):
+                pairs.append((node.target, [node.node]))
+            elif isinstance(node, nodes.AssignBlock):
+                pairs.append((node.target, node.body))
+            elif isinstance(node, nodes.With):
+                pairs.extend((t, [v]) for t, v in zip(node.targets, node.values, strict=False))
+            for target, sources in pairs:
+                if any(_mentions(src, personal) for src in sources):
+                    targets = [target] if isinstance(target, nodes.Name) else []
+                    found.update(n.name for n in (*targets, *target.find_all(nodes.Name)) if n.name)
+        if found <= personal:
+            return personal - set(PERSON_FIELDS)
+        personal |= found
+
+
+def _measure_personal(ast: nodes.Template) -> nodes.Template:
+    """Wrap each printed expression that may be personal in the `_mark`/`_count` filters."""
+    derived = _derived_names(ast)
+    watched = set(PERSON_FIELDS) | derived
+    for output in ast.find_all(nodes.Output):
+        wrapped: list[nodes.Node] = []
+        for node in output.nodes:
+            if isinstance(node, nodes.TemplateData) or not _mentions(node, watched):
+                wrapped.append(node)
+                continue
+            mark = nodes.Filter(nodes.Const(0), _MARK_FILTER, [], [], None, None)
+            count = nodes.Filter(
+                mark,
+                _COUNT_FILTER,
+                [node, nodes.Const(_mentions(node, derived))],
+                [],
+                None,
+                None,
+                lineno=node.lineno,
+            )
+            wrapped.append(count.set_environment(_ENV))
+        output.nodes = wrapped  # type: ignore[assignment]
+    return ast
 
 
 def _format_problem(campaign: Campaign, field: str, problem: _Problem) -> str:
@@ -844,6 +943,11 @@ def _score(recipient: Mapping[str, Any]) -> float | None:
     return None if score is None else round(score, 2)
 
 
+def _best_cue(recipient: Mapping[str, Any]) -> str:
+    cue = _text(recipient.get("best_cue"))
+    return display_skill(cue) if cue and recipient.get("best_cue_kind") == 0 else cue
+
+
 def recipient_reasons(recipient: Mapping[str, Any]) -> list[str]:
     """The recipient's `reasons`, or `reasons_for` its skills, matched city and seniority."""
     given = recipient.get("reasons")
@@ -879,6 +983,7 @@ _VALUES: Final[dict[str, Callable[[Mapping[str, Any], CleanName], Any]]] = {
     "fit_score": lambda r, _names: _score(r),
     "reasons": lambda r, _names: recipient_reasons(r),
     "headline": _plain("headline"),
+    "best_cue": lambda r, _names: _best_cue(r),
 }
 assert set(_VALUES) == set(PERSON_FIELDS)
 
@@ -915,6 +1020,8 @@ def sample_recipient(campaign: Campaign) -> dict[str, Any]:
         "years_experience": 8.0,
         "matched_skills": skills,
         "top_skill": skills[0] if skills else None,
+        "best_cue": skills[-1] if skills else None,
+        "best_cue_kind": 0,
         "fit_score": 0.82,
         "distance_km": 12.0,
         "nearest_city": "Berlin",
@@ -1024,16 +1131,19 @@ def _render_one(
     )
     values = recipient_values(recipient, compiled.fields, clean)
     used: set[str] = set()
-    names = {"first_name": clean.first, "last_name": clean.last, "full_name": clean.full}
     reasons = values.get("reasons")
     reason_tuple = tuple(reasons if isinstance(reasons, list) else recipient_reasons(recipient))
 
     def failed(detail: str) -> Rendered:
-        return Rendered("", "", len(used), False, detail, reasons=reason_tuple, **names)
+        return Rendered(
+            "", "", len(used), False, detail, clean.first, clean.last, clean.full, reason_tuple
+        )
 
-    context = {**values, **fixed, _TRACK: used}
+    personal = [0, 0]  # see _count: lookups with a value, personal characters of the body
+    context = {**values, **fixed, _TRACK: used, _PERSONAL: personal}
     try:
         subject = _SPACES.sub(" ", _run(compiled.subject, context, "subject")).strip()
+        personal[1] = 0
         body = _run(compiled.body, context, "body")
     except _EmptyFieldError as exc:
         return failed(f"{exc.field} is empty")
@@ -1052,7 +1162,19 @@ def _render_one(
     if count < minimum:
         plural = "field" if count == 1 else "fields"
         return failed(f"uses {count} personal {plural}, needs {minimum}")
-    return Rendered(subject, body, count, True, None, reasons=reason_tuple, **names)
+    share = round(min(1.0, personal[1] / len(body)), 4)
+    return Rendered(
+        subject,
+        body,
+        count,
+        True,
+        None,
+        clean.first,
+        clean.last,
+        clean.full,
+        reason_tuple,
+        share,
+    )
 
 
 class _SandboxStop(Exception):

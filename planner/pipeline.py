@@ -376,6 +376,9 @@ def plan(
         for p in plans:
             _personalize(con, p)
         _guardrail(con, plans, ledger, as_of)
+        for p in plans:
+            shares = p.recipients["personal_share"].to_list()
+            p.lint = lint.with_personal_share(p.lint, p.campaign, shares)
         _finish(con, plans, src)
     except BaseException:
         con.close()
@@ -502,15 +505,71 @@ SELECT d.row_id, d.person_key, p.candidate_id, p.first_name, p.last_name, p.full
        p.email_norm AS email, p.url_norm AS profile_url, p.title AS current_title,
        p.company AS current_company, p.headline, p.city_name AS city, p.country_code AS country,
        p.seniority, p.years AS years_experience, s.matched_skills, s.fit_score,
-       s.distance_km, s.nearest_city
+       s.distance_km, s.nearest_city, c.best_cue, c.best_cue_kind
 FROM dec d JOIN people p USING (row_id) JOIN seg_{i} s USING (row_id)
+LEFT JOIN cue_{i} c USING (row_id)
 WHERE d.cidx = ? AND d.reason IS NULL
 ORDER BY d.fit_score DESC, d.person_key
 """
 
 
+#: `best_cue` of each recipient of campaign `$cidx` (table `cue_{i}`), set-based over them.
+#: Cues: the matched skills (kind 0), the words of the title (kind 1; 2+ letters, no digits-only
+#: word, none of best_cue_stopwords.txt) and the phrases of the headline (kind 2; split at | • ·
+#: , ; / and spaced dashes or @, 3-40 characters). `shared_by` counts the recipients who have
+#: the cue (any kind, case-folded). A person's cue is the first by (kind, shared_by, position,
+#: text): the rarest matched skill; only without one the rarest title word, then headline phrase.
+_BEST_CUE_SQL = r"""
+CREATE OR REPLACE TEMP TABLE cue_{i} AS
+WITH r AS (
+    SELECT d.row_id, s.matched_skills AS skills,
+           regexp_split_to_array(coalesce(p.title, ''), '[^\p{L}\p{N}+#]+') AS words,
+           regexp_split_to_array(coalesce(p.headline, ''),
+                                 '\s*(?:[|•·,;/]|\s[-–—@]\s)\s*') AS phrases
+    FROM dec d JOIN people p USING (row_id) JOIN seg_{i} s USING (row_id)
+    WHERE d.cidx = $cidx AND d.reason IS NULL
+), c AS (
+    SELECT row_id, 0 AS kind, unnest(skills) AS cue, generate_subscripts(skills, 1) AS pos
+    FROM r WHERE len(skills) > 0
+    UNION ALL
+    SELECT row_id, 1, unnest(words), generate_subscripts(words, 1) FROM r
+    UNION ALL
+    SELECT row_id, 2, trim(unnest(phrases)), generate_subscripts(phrases, 1) FROM r
+), ok AS (
+    SELECT DISTINCT row_id, kind, cue, lower(cue) AS k, pos FROM c
+    WHERE (kind = 0 AND cue IS NOT NULL AND cue <> '')
+       OR (kind = 1 AND length(cue) >= 2 AND NOT regexp_full_match(cue, '[0-9]+')
+           AND lower(cue) NOT IN (SELECT word FROM _cue_stopwords))
+       OR (kind = 2 AND length(cue) BETWEEN 3 AND 40)
+), freq AS (
+    SELECT k, count(DISTINCT row_id) AS shared_by FROM ok GROUP BY k
+)
+SELECT row_id,
+       arg_min(cue, (kind, shared_by, pos, k)) AS best_cue,
+       arg_min(kind, (kind, shared_by, pos, k)) AS best_cue_kind,
+       arg_min(shared_by, (kind, shared_by, pos, k)) AS best_cue_shared_by,
+       (SELECT count(*) FROM r) AS best_cue_of
+FROM ok JOIN freq USING (k)
+GROUP BY row_id
+"""
+#: best_cue_kind -> what explain calls it.
+CUE_KINDS = ("matched skill", "title word", "headline phrase")
+
+
+def _best_cues(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
+    from planner.normalize import _data
+
+    words = pl.DataFrame({"word": [w.lower() for w in _data.lines("best_cue_stopwords.txt")]})
+    con.register("_cue_stopwords", words)
+    try:
+        con.execute(_BEST_CUE_SQL.replace("{i}", str(p.index)), {"cidx": p.index})
+    finally:
+        con.unregister("_cue_stopwords")
+
+
 def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
     """Render messages for the recipients; broken ones go to insufficient_personalization."""
+    _best_cues(con, p)
     rows = frame(con, _RECIPIENT_SQL.format(i=p.index), [p.index])
     records = rows.to_dicts()
     for r in records:
@@ -556,6 +615,7 @@ def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
             "subject": out.subject,
             "message": out.message,
             "personal_fields": out.personal_fields,
+            "personal_share": out.personal_share,
         }
         for name in SEND_LIST_COLUMNS:
             data[name].append(row[name])
@@ -569,6 +629,7 @@ SEND_LIST_SCHEMA: dict[str, Any] = {
     "fit_score": pl.Float64,
     "reasons": pl.List(pl.Utf8),
     "personal_fields": pl.Int64,
+    "personal_share": pl.Float64,
 }
 
 
@@ -882,6 +943,7 @@ def manifest_of(
         "outputs": dict(sorted(outputs.items())),
         "lint": [f.as_dict() for f in p.lint],
         "guardrail": p.guardrail,
+        "messages": message_stats(p),
     }
 
 
@@ -891,6 +953,29 @@ def _write_json(path: Path, data: Any) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     os.replace(tmp, path)
+
+
+def message_stats(p: CampaignPlan) -> dict[str, Any]:
+    """How personal the campaign's messages are: the distribution of `personal_share` over its
+    recipients (None without recipients) and how many would get a byte-identical body."""
+    shares = p.recipients["personal_share"]
+    dupes = p.recipients.group_by("message").len().filter(pl.col("len") > 1)
+    identical = {"recipients": int(dupes["len"].sum()), "messages": dupes.height}
+    if shares.is_empty():
+        return {"personal_share": None, "identical_messages": identical}
+
+    def q(x: float) -> float:
+        return round(float(shares.quantile(x, "linear") or 0.0), 4)
+
+    return {
+        "personal_share": {
+            "median": q(0.5),
+            "p10": q(0.1),
+            "p90": q(0.9),
+            "min": round(float(shares.min() or 0.0), 4),  # type: ignore[arg-type]
+        },
+        "identical_messages": identical,
+    }
 
 
 def recipients_json(p: CampaignPlan) -> list[dict[str, Any]]:
@@ -907,6 +992,7 @@ __all__ = [
     "check_guardrail",
     "check_lint",
     "manifest_of",
+    "message_stats",
     "new_run_id",
     "plan",
     "prepare",
@@ -948,6 +1034,7 @@ def plan_json(plan_: Plan, *, summary_top: int | None = None) -> dict[str, Any]:
                 "sender": p.campaign.sender.id,
                 "inputs": p.files,
                 "recipients": p.recipients.height,
+                **message_stats(p),
             }
             for p in plan_.campaigns
         ],
@@ -1018,6 +1105,18 @@ def _resolved(row: Mapping[str, Any], p: CampaignPlan) -> dict[str, Any]:
     }
 
 
+def _cue_json(r: dict[str, Any]) -> dict[str, Any] | None:
+    """explain's `best_cue` of a row that reached personalization (None for the others)."""
+    if r["best_cue"] is None:
+        return None
+    return {
+        "cue": personalize.recipient_values(r, ["best_cue"])["best_cue"],
+        "kind": CUE_KINDS[r["best_cue_kind"]],
+        "shared_by": r["best_cue_shared_by"],
+        "recipients": r["best_cue_of"],
+    }
+
+
 def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
     """Each criterion pass/fail, the score parts and the decision for the rows of one person.
 
@@ -1051,10 +1150,12 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
                    d.eligible_again_on, p.source_file, p.source_line,
                    p.city_name AS resolved_city, p.country_code AS resolved_country,
                    p.company_norm AS resolved_company, p.years AS resolved_years,
-                   p.lat AS resolved_lat, p.lon AS resolved_lon
+                   p.lat AS resolved_lat, p.lon AS resolved_lon, c.best_cue,
+                   c.best_cue_kind, c.best_cue_shared_by, c.best_cue_of
             FROM {mine} g JOIN dec d ON d.row_id = g.row_id AND d.cidx = $cidx
             JOIN ({detail_sql}) s ON s.row_id = g.row_id
             JOIN people p ON p.row_id = g.row_id
+            LEFT JOIN cue_{p.index} c ON c.row_id = g.row_id
             ORDER BY g.row_id
             """,
             {**params, "cidx": p.index, "keys": keys},
@@ -1084,6 +1185,7 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
                     "matched_skills": list(r["matched_skills"] or []),
                     "seniority": r["seniority"],
                     "distance_km": r["distance_km"],
+                    "best_cue": _cue_json(r),
                 }
             )
     return found

@@ -62,7 +62,9 @@ def make_campaign(**changes: Any) -> Campaign:
 
 def row(**values: Any) -> dict[str, Any]:
     base: dict[str, Any] = {name: None for name in SEND_LIST_COLUMNS}
-    base.update(run_id="run-1", campaign_id="acme-data-eng-q4", personal_fields=3)
+    base.update(
+        run_id="run-1", campaign_id="acme-data-eng-q4", personal_fields=3, personal_share=0.3125
+    )
     base.update(values)
     return base
 
@@ -91,6 +93,7 @@ ROWS: list[dict[str, Any]] = [
         subject="Senior Data Engineer at Acme Analytics",
         message="Hi Zoë,\nyour Kafka work at Datawerk GmbH caught my eye.\nOpen to a call?",
         personal_fields=4,
+        personal_share=0.2667,
     ),
     row(
         person_key="url:linkedin.com/in/oyvind",

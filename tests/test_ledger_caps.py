@@ -18,6 +18,7 @@ def _con(
     campaigns: list[caps.CampaignCaps],
     scores: dict[str, float] | None = None,
     outcomes: list[tuple[str, str, int]] = (),  # type: ignore[assignment]
+    snoozes: list[tuple[str, int, int]] = (),  # type: ignore[assignment]
 ) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     caps.load_campaigns(con, campaigns)
@@ -26,7 +27,7 @@ def _con(
         "CREATE TABLE dec (cidx INTEGER, row_id BIGINT, person_key VARCHAR, fit_score DOUBLE,"
         " reason VARCHAR, detail VARCHAR, eligible_again_on DATE)"
     )
-    people = sorted(set(touches) | set(scores or {}))
+    people = sorted(set(touches) | set(scores or {}) | {p for p, _d, _u in snoozes})
     rows = []
     for c in campaigns:
         for i, p in enumerate(people):
@@ -42,8 +43,13 @@ def _con(
         con.executemany("INSERT INTO _led_touches VALUES (?, ?, ?, ?)", trows)
     if outcomes:
         con.executemany(
-            "INSERT INTO _led_outcomes VALUES (?, NULL, ?, ?)",
+            "INSERT INTO _led_outcomes VALUES (?, NULL, ?, ?, NULL)",
             [(p, o, T + timedelta(days=d)) for p, o, d in outcomes],
+        )
+    if snoozes:  # (person, outcome day, until day) of `not_now` outcomes
+        con.executemany(
+            "INSERT INTO _led_outcomes VALUES (?, NULL, 'not_now', ?, ?)",
+            [(p, T + timedelta(days=d), T + timedelta(days=u)) for p, d, u in snoozes],
         )
     return con
 
@@ -184,3 +190,81 @@ def test_outcomes_suppressed_and_disinterest() -> None:
     assert got[(0, "p2")] == ("disinterest_cooldown", T + timedelta(days=80))
     assert got[(0, "p3")] == (None, None)
     assert got[(0, "p4")][0] == "suppressed"  # order 3 replaces the segmentation reason
+
+
+def test_snoozed_until_the_date_given_after_disinterest_before_contacted() -> None:
+    con = _con(
+        {"p1": [], "p2": [(-1, "c")], "p3": [], "p4": [], "p5": [(-400, "c")]},
+        [_caps()],
+        outcomes=[("p3", "not_interested", -10)],
+        snoozes=[
+            ("p1", -20, 70),  # snoozed for 70 more days
+            ("p1", -30, 40),  # an earlier, shorter "not now" does not shorten it
+            ("p2", -5, 30),  # snoozed AND already contacted: 15a comes before 16
+            ("p3", -5, 30),  # cooldown (15) comes before the snooze (15a)
+            ("p4", -90, 0),  # the until date itself is eligible again
+            ("p5", -5, 1),
+        ],
+    )
+    caps.apply(con, T)
+    got = _decisions(con)
+    assert got[(0, "p1")] == ("snoozed", T + timedelta(days=70))
+    assert got[(0, "p2")] == ("snoozed", T + timedelta(days=30))
+    assert got[(0, "p3")] == ("disinterest_cooldown", T + timedelta(days=170))
+    assert got[(0, "p4")] == (None, None)
+    assert got[(0, "p5")] == ("snoozed", T + timedelta(days=1))
+    ((detail,),) = con.execute("SELECT detail FROM dec WHERE person_key = 'p1'").fetchall()
+    assert detail == "snoozed: not now on 2026-05-26; eligible again on 2026-08-24"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["p1", "p2", "p3", "p4"]),
+        st.lists(st.tuples(st.integers(-200, 5), st.integers(1, 200)), max_size=3),
+        min_size=1,
+    ),
+    st.dictionaries(st.sampled_from(["p1", "p2", "p3", "p4"]), st.integers(-250, 5)),
+    st.dictionaries(
+        st.sampled_from(["p1", "p2", "p3", "p4"]),
+        st.lists(st.tuples(st.integers(-40, 5), st.sampled_from(["c", "other"])), max_size=3),
+    ),
+    st.integers(1, 3),
+)
+def test_snooze_matches_reference(
+    snoozes: dict[str, list[tuple[int, int]]],
+    refusals: dict[str, int],
+    touches: dict[str, list[tuple[int, str]]],
+    m: int,
+) -> None:
+    """Every person gets the first reason of the reference, in SPEC order 15, 15a, 16, 17."""
+    people = sorted(set(snoozes) | set(refusals) | set(touches))
+    con = _con(
+        {p: [(d, c) for d, c in touches.get(p, [])] for p in people},
+        [_caps(w=30, m=m)],
+        outcomes=[(p, "not_interested", d) for p, d in refusals.items()],
+        snoozes=[(p, d, d + length) for p, s in snoozes.items() for d, length in s],
+    )
+    caps.apply(con, T)
+    got = _decisions(con)
+    for p in people:
+        refused = refusals.get(p)
+        untils = [d + length for d, length in snoozes.get(p, [])]
+        mine = touches.get(p, [])
+        if refused is not None and refused > -180:
+            want: tuple[str | None, date | None] = (
+                "disinterest_cooldown",
+                T + timedelta(days=refused + 180),
+            )
+        elif untils and max(untils) > 0:
+            want = ("snoozed", T + timedelta(days=max(untils)))
+        elif any(c == "c" for _d, c in mine):
+            want = ("already_contacted_for_campaign", None)
+        else:
+            eligible = ref_eligible([d for d, _c in mine], 0, 30, m)
+            want = (
+                ("frequency_cap", T + timedelta(days=eligible))
+                if eligible is not None
+                else (None, None)
+            )
+        assert got[(0, p)] == want, p

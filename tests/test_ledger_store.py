@@ -172,3 +172,34 @@ def test_empty_duckdb_file_becomes_a_ledger(tmp_path: Path) -> None:
     duckdb.connect(str(path)).close()
     assert list_runs(path) == []  # read: an empty ledger
     assert migrate(path)["schema_version"] == SCHEMA_VERSION
+
+
+def test_version_1_ledger_is_migrated_keeping_its_outcomes(tmp_path: Path) -> None:
+    """Version 2 adds outcomes.until_on (`not_now`); a version 1 file keeps every row."""
+    from planner.ledger.schema import MIGRATIONS
+
+    path = tmp_path / "l.duckdb"
+    con = duckdb.connect()
+    con.execute("ATTACH ? AS ledger", [str(path)])
+    for statement in MIGRATIONS[1]:
+        con.execute(statement)
+    con.execute("INSERT INTO ledger.schema_info VALUES (1, now(), 'old')")
+    con.execute(
+        "INSERT INTO ledger.outcomes VALUES"
+        " ('r1', 'p1', NULL, 'not_interested', DATE '2026-01-02', NULL, now())"
+    )
+    con.close()
+    with pytest.raises(LedgerError, match="version 1 needs migrating to 2"):
+        open_for_build(path, dry_run=True).close()
+    assert migrate(path)["schema_version"] == SCHEMA_VERSION == 2
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute("SELECT outcome, until_on FROM outcomes").fetchall() == [
+            ("not_interested", None)
+        ]
+        assert con.execute("SELECT version FROM schema_info ORDER BY version").fetchall() == [
+            (1,),
+            (2,),
+        ]
+    finally:
+        con.close()

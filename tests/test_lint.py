@@ -27,7 +27,10 @@ def campaign(
     channel: str = "inmail",
     minimum: int = 2,
     role: str = "{title: Senior Data Engineer, company: Acme Analytics}",
+    min_share: float = 0.0,
 ) -> Campaign:
+    """A campaign with this message. `min_share` (message.min_personal_share) is 0 unless a
+    test sets it, so each rule's tests see that rule alone; test_low_personal_share sets it."""
     text = (
         "version: 1\n"
         "id: acme-de\n"
@@ -38,6 +41,7 @@ def campaign(
         "message:\n"
         f"  channel: {channel}\n"
         f"  min_personal_fields: {minimum}\n"
+        f"  min_personal_share: {min_share}\n"
         "  subject: '" + subject.replace("'", "''") + "'\n"
         "  body: |\n" + "".join(f"    {line}\n" for line in body.splitlines())
     )
@@ -275,6 +279,24 @@ def test_bad_message_findings_in_stable_order(tmp_path: Path) -> None:
         ("no-call-to-action", "warning", "body", 7, 1),
     ]
     assert lint_campaign(c) == lint_campaign(c)
+
+
+def test_low_personal_share(tmp_path: Path) -> None:
+    # GOOD_BODY for the typical recipient: "Alex", "Python", "Example Systems" are 25 of 219
+    # characters, 0.1142: under the default minimum 0.15.
+    c = campaign(tmp_path, min_share=0.15)
+    assert findings(c, "low-personal-share") == [("low-personal-share", "warning", "body", 1, 1)]
+    [finding] = [f for f in lint_campaign(c) if f.rule == "low-personal-share"]
+    assert finding.message.startswith(
+        "only 11% of the message is about the recipient (median personal share 0.1142 over a"
+        " typical recipient), under message.min_personal_share 0.15; say more about the person"
+    )
+
+
+def test_low_personal_share_not_triggered(tmp_path: Path) -> None:
+    assert findings(campaign(tmp_path, min_share=0.1142), "low-personal-share") == []
+    more = GOOD_BODY.replace(" work at ", " work as {{ current_title }} at ")  # 45 of 239: 0.1883
+    assert findings(campaign(tmp_path, more, min_share=0.15), "low-personal-share") == []
 
 
 def test_lint_json(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.ledger.commands import cancel_run, import_outcomes
 from tests.test_outcomes_support import days, dry_plan, real_build, write_campaign, write_csv
@@ -123,3 +125,141 @@ def test_bounced_for_an_unknown_person_matches_later(tmp: Path) -> None:
     _outcomes(tmp, ledger, [("omar@example.com", None, "bounced", D, None)])
     email = write_campaign(tmp, "camp-mail", ["people.csv"], channel="email")
     assert dry_plan([email], ledger, days(D, 1)).recipients["camp-mail"] == ["jane"]
+
+
+def _snoozes(tmp: Path, ledger: Path, rows: list[tuple[object, ...]], name: str = "s") -> str:
+    path = write_csv(tmp / f"{name}.csv", ["email", "outcome", "date", "until", "after_days"], rows)
+    return str(import_outcomes(path, ledger)["run_id"])
+
+
+def test_not_now_snoozes_every_campaign_until_the_date_given(tmp: Path) -> None:
+    ledger = tmp / "ledger.duckdb"
+    a = write_campaign(tmp, "camp-a", ["people.csv"])
+    # Jane: "check back in June"; Omar: "ask me again in 30 days".
+    _snoozes(
+        tmp,
+        ledger,
+        [
+            ("jane@example.com", "Not now", D, "2026-06-01", None),
+            ("omar@example.com", "not_now", D, None, 30),
+        ],
+    )
+    for day, jane, omar in (
+        (0, True, True),
+        (29, True, True),
+        (30, True, False),
+        (92, False, False),
+    ):
+        planned = dry_plan([a], ledger, days(D, day))
+        excluded = planned.excluded["camp-a"]
+        assert ("jane" in excluded) is jane and ("omar" in excluded) is omar, day
+        if jane:
+            assert excluded["jane"]["reason"] == "snoozed"
+            assert excluded["jane"]["eligible_again_on"] == date(2026, 6, 1)
+            assert excluded["jane"]["detail"] == (
+                "snoozed: not now on 2026-03-01; eligible again on 2026-06-01"
+            )
+            assert planned.funnel["camp-a"]["snoozed"] == 1 + omar
+        if omar:
+            assert excluded["omar"]["eligible_again_on"] == date(2026, 3, 31)  # D + 30
+    # Any campaign, not only the one answered.
+    b = write_campaign(tmp, "camp-b", ["people.csv"])
+    assert dry_plan([b], ledger, days(D, 10)).recipients["camp-b"] == []
+
+
+def test_not_now_without_a_date_is_90_days_and_cancel_lifts_it(tmp: Path) -> None:
+    ledger = tmp / "ledger.duckdb"
+    a = write_campaign(tmp, "camp-a", ["people.csv"])
+    run_id = _snoozes(tmp, ledger, [("jane@example.com", "check back later", D, None, None)])
+    row = dry_plan([a], ledger, days(D, 89)).excluded["camp-a"]["jane"]
+    assert (row["reason"], row["eligible_again_on"]) == ("snoozed", date(2026, 5, 30))  # D + 90
+    assert "jane" in dry_plan([a], ledger, days(D, 90)).recipients["camp-a"]
+    from tests.test_ledger_support import ledger_rows
+
+    assert ledger_rows(ledger, "SELECT outcome, outcome_on, until_on FROM outcomes") == [
+        ("not_now", D, date(2026, 5, 30))
+    ]
+    cancel_run(run_id, ledger)
+    assert "jane" in dry_plan([a], ledger, days(D, 1)).recipients["camp-a"]
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (
+            ("jane@example.com", "replied", D, "2026-06-01", None),
+            "until and after_days are only for the outcome not_now",
+        ),
+        (("jane@example.com", "not_now", D, "2026-06-01", 5), "give until or after_days, not both"),
+        (("jane@example.com", "not_now", D, "June", None), "until is not a date (use YYYY-MM-DD)"),
+        (("jane@example.com", "not_now", D, "2026-03-01", None), "until must be after the date"),
+        (
+            ("jane@example.com", "not_now", D, None, "soon"),
+            "after_days must be a whole number of days from 1 to 3650",
+        ),
+        (
+            ("jane@example.com", "not_now", D, None, 0),
+            "after_days must be a whole number of days from 1 to 3650",
+        ),
+    ],
+)
+def test_not_now_bad_dates_refuse_the_file(
+    tmp: Path, row: tuple[object, ...], problem: str
+) -> None:
+    from planner.errors import InputError
+
+    ledger = tmp / "ledger.duckdb"
+    with pytest.raises(InputError) as info:
+        _snoozes(tmp, ledger, [("omar@example.com", "not_now", D, None, None), row])
+    assert info.value.problems[1:] == [f"{tmp / 's.csv'}:3: {problem}"]
+    assert not ledger.exists()  # nothing imported, not even the good row
+
+
+snooze_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["jane", "omar"]),
+        st.integers(-120, 10),  # outcome day relative to D
+        st.sampled_from(["until", "after", "default"]),
+        st.integers(1, 150),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(snooze_rows, st.integers(-30, 160))
+def test_snooze_matches_a_reference_end_to_end(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, int, str, int]], day: int
+) -> None:
+    """Random "not now" imports, then a dry run at a random day: the reason and the date are
+    those of the latest `until` (the reference), in every campaign."""
+    tmp = tmp_path_factory.mktemp("snooze")
+    people(
+        tmp / "people.csv",
+        [
+            ("jane", "Jane", "Doe", "jane@example.com", None, "Engineer"),
+            ("omar", "Omar", "Haddad", "omar@example.com", None, "Engineer"),
+        ],
+    )
+    ledger = tmp / "ledger.duckdb"
+    csv_rows: list[tuple[object, ...]] = []
+    until: dict[str, date] = {}
+    for who, on, how, n in rows:
+        said = days(D, on)
+        end = days(said, n if how != "default" else 90)
+        given_until = end.isoformat() if how == "until" else None
+        csv_rows.append(
+            (f"{who}@example.com", "not_now", said, given_until, n if how == "after" else None)
+        )
+        until[who] = max(until.get(who, end), end)
+    _snoozes(tmp, ledger, csv_rows)
+    planned = dry_plan([write_campaign(tmp, "camp-a", ["people.csv"])], ledger, days(D, day))
+    for who in ("jane", "omar"):
+        if who in until and until[who] > days(D, day):
+            row = planned.excluded["camp-a"][who]
+            assert (row["reason"], row["eligible_again_on"]) == ("snoozed", until[who])
+        else:
+            assert who in planned.recipients["camp-a"]

@@ -86,8 +86,8 @@ def test_bad_rows_refuse_the_whole_file_with_line_numbers(
     assert problems[0] == f"{f}: 7 bad row(s); nothing was imported"
     assert problems[1:] == [
         f"{f}:4: email is not an email address",
-        f"{f}:5: outcome is not one of replied, interested, not_interested, opted_out, bounced"
-        " (nor a known ATS status, see docs/outcomes.md)",
+        f"{f}:5: outcome is not one of replied, interested, not_interested, not_now, opted_out,"
+        " bounced (nor a known ATS status, see docs/outcomes.md)",
         f"{f}:6: date is not a date (use YYYY-MM-DD)",
         f"{f}:7: no email and no profile_url",
         f"{f}:8: campaign_id may only hold a-z, 0-9 and '-'",

@@ -80,6 +80,7 @@ def test_template_fields_follow_the_spec() -> None:
         "fit_score",
         "reasons",
         "headline",
+        "best_cue",  # issue 17: not a send-list column
     )
     assert TEMPLATE_FIELDS[-2:] == ("role", "sender")
     assert "role.pitch" in FIELD_NAMES and "sender.email" in FIELD_NAMES
@@ -410,7 +411,7 @@ def test_sample_recipient_renders_the_default_message(tmp_path: Path) -> None:
     assert out.ok, out.detail
     # No audience.skills: the sample (like every recipient) has no matched skill to mention.
     assert out.message.startswith(
-        "Hi Alex, I noticed your work as Data Engineer at Example Systems in Berlin, which"
+        "Hi Alex, your work as Data Engineer at Example Systems in Berlin caught my eye."
     )
     assert out.message.endswith("- dana")
 
@@ -426,9 +427,8 @@ def _default_campaign(tmp_path: Path, audience: str = "") -> Campaign:
 
 
 TAIL = (
-    ", which is why I am writing: Acme Analytics is hiring a Data Engineer and I would like to"
-    " tell you what the work involves. Would you be open to a short call next week to hear more?"
-    " - Dana Reyes"
+    " caught my eye. Acme Analytics is hiring a Data Engineer, and I would like to tell you what"
+    " the work involves. Would you be open to a short call next week to hear more? - Dana Reyes"
 )
 
 
@@ -438,7 +438,7 @@ TAIL = (
         # A LinkedIn connections row: name, position, company; no skills, location, headline.
         (
             {"first_name": "Avery", "current_title": "Data Engineer", "current_company": "Nw"},
-            "Hi Avery, I noticed your work as Data Engineer at Nw",
+            "Hi Avery, your work as Data Engineer at Nw",
             3,
         ),
         # A matched skill and a place.
@@ -450,7 +450,7 @@ TAIL = (
                 "matched_skills": ["postgresql", "kafka"],
                 "city": "Berlin",
             },
-            "Hi Jörg, I noticed your work with PostgreSQL as Data Engineer at Kühne in Berlin",
+            "Hi Jörg, your work with PostgreSQL as Data Engineer at Kühne in Berlin",
             5,
         ),
         # Only a headline and a country (Sales Navigator style rows without a title).
@@ -460,7 +460,7 @@ TAIL = (
                 "headline": "Streaming data at scale",
                 "country": "NL",
             },
-            "Hi Imke, I noticed your work (Streaming data at scale) in Netherlands",
+            "Hi Imke, your work (Streaming data at scale) in Netherlands",
             3,
         ),
     ],
@@ -518,7 +518,9 @@ def test_default_message_fits_any_row_shape(tmp_path: Path, present: set[str]) -
     # (matched skills need campaign skills, which this campaign does not list).
     canonical = {"current_title": "title", "current_company": "company", "matched_skills": "skills"}
     columns = {"a.csv": frozenset({"first_name", *(canonical.get(f, f) for f in present)})}
-    warned = [f.rule for f in lint_campaign(campaign, columns)]
+    # low-personal-share may warn as well: over sparse rows the default message is mostly the
+    # role's text (tests/test_real_formats_end_to_end.py pins where it does).
+    warned = [f.rule for f in lint_campaign(campaign, columns) if f.rule != "low-personal-share"]
     assert warned == ([] if shown - {"matched_skills"} else ["missing-column"])
 
 

@@ -207,10 +207,14 @@ def _dry_run(capsys: pytest.CaptureFixture[str], campaign: Path, tmp_path: Path)
 
 
 def _check_messages(doc: Any) -> None:
-    assert doc["lint"] == []  # the default message is lint-clean for every campaign here
+    # The default message has no lint errors and no canned phrase for any campaign here; where
+    # the export gives little beyond a name and a title, lint says that little of it is about
+    # the person (low-personal-share), which is true: a message of your own does better.
+    assert [f for f in doc["lint"] if f["rule"] != "low-personal-share"] == []
+    assert all(f["severity"] == "warning" for f in doc["lint"])
     for r in doc["recipients"]:
         message = r["message"]
-        assert message.startswith(f"Hi {r['first_name']}, I noticed your work"), message
+        assert message.startswith(f"Hi {r['first_name']}, your work"), message
         assert 200 <= len(message) <= 400, message  # the InMail length rule
         assert "None" not in message and "  " not in message and ".." not in message
         if r["current_title"]:

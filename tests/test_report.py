@@ -270,13 +270,10 @@ def test_samples_mark_the_personal_fields_the_template_used(example: Path) -> No
     first = data.samples[0]
     assert first.name == "Jana Novak"
     marked = [(s.text, s.field) for s in first.body if s.field]
-    # The template uses first_name, top_skill and current_company; "Senior Data Engineer" and
-    # "Berlin" in the body are the role's, "Flink" the pitch's: not marked.
-    assert marked == [
-        ("Jana", "first_name"),
-        ("Python", "top_skill"),
-        ("Zalando SE", "current_company"),
-    ]
+    # The template uses first_name, best_cue, current_title and current_company. Jana's title is
+    # the role's title and her cue (Flink) is in the pitch: text of the campaign is never marked,
+    # so only her name and company are.
+    assert marked == [("Jana", "first_name"), ("Zalando SE", "current_company")]
     assert [s.field for s in first.subject] == [None]
     assert len(data.samples) == 3
 

@@ -114,8 +114,12 @@ def test_example_report_renders_from_disk_without_network(browser: Any, tmp_path
     try:
         page_file = tmp_path / "report.html"
         report.write_plan_report(plan, page_file, dry_run=True)
+        data = report.from_plan(plan, dry_run=True)
     finally:
         plan.close()
+    # Every marked value of the report's data is a <mark> on the page (test_report checks which).
+    expected_marks = sum(1 for sample in data.samples for seg in sample.body if seg.field)
+    assert expected_marks >= 6
     shot = tmp_path / "report.png"
     page, problems, requests = _open(browser, page_file, shot)
     try:
@@ -130,7 +134,7 @@ def test_example_report_renders_from_disk_without_network(browser: Any, tmp_path
             "#funnel svg text", "els => els.map(e => e.textContent)"
         )
         assert "location_mismatch" in funnel_labels and "recipients" in funnel_labels
-        assert page.locator("#samples .message mark").count() == 9  # 3 fields in each of 3 messages
+        assert page.locator("#samples .message mark").count() == expected_marks
         assert page.locator("#samples mark[data-field=first_name]").first.inner_text() == "Jana"
     finally:
         page.close()

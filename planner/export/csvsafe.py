@@ -44,7 +44,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_RE = r"^[=+\-@\t\r]"
 
 #: Float columns written with a fixed number of decimals by default.
-DEFAULT_DECIMALS: Mapping[str, int] = {"fit_score": 4}
+DEFAULT_DECIMALS: Mapping[str, int] = {"fit_score": 4, "personal_share": 4}
 
 LINE_TERMINATOR = "\r\n"
 

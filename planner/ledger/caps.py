@@ -7,8 +7,9 @@ tables copied out of the ledger for the persons of this build:
   disinterest_days, channel)`: the campaigns of the build;
 - `_led_touches(person_key, campaign_id, touched_on, run_id)`: counted touches of this build's
   persons that can matter (in reach of a window around T, or of one of the build's campaigns);
-- `_led_outcomes(person_key, campaign_id, outcome, outcome_on)`: `opted_out` and
-  `not_interested` outcomes of committed runs (a cancelled import no longer counts);
+- `_led_outcomes(person_key, campaign_id, outcome, outcome_on, until_on)`: `opted_out`,
+  `not_interested` and `not_now` outcomes of committed runs (a cancelled import no longer
+  counts);
 - `_led_bounced(row_id, outcome_on)`: rows of `people` whose email is an address a `bounced`
   outcome of that person recorded (compared as salted hashes, see `planner.ledger.hashing`).
 
@@ -22,6 +23,8 @@ Reasons are set in SPEC order, each only on rows no earlier check excluded:
   that address, so the row is out; other channels are unaffected.
 - `disinterest_cooldown` (15): `not_interested` within `disinterest_days` before T (or dated
   after T, when planning in the past); eligible again `disinterest_days` after it.
+- `snoozed` (15a): `not_now` whose `until_on` is after T (the latest one counts); eligible
+  again on `until_on`. Like the cooldown it holds in every campaign.
 - `already_contacted_for_campaign` (16): any counted touch for the campaign id, ever.
 - `frequency_cap` (17): see below.
 
@@ -122,9 +125,9 @@ WITH keys AS (
     SELECT lp.person_key AS ledger_person, km.person_key
     FROM ledger.persons lp JOIN _led_keymap km ON km.ledger_key = lp.canonical_key
 )
-SELECT k.person_key, o.campaign_id, o.outcome, o.outcome_on
+SELECT k.person_key, o.campaign_id, o.outcome, o.outcome_on, o.until_on
 FROM ledger.outcomes o JOIN keys k ON k.ledger_person = o.person_key
-WHERE o.outcome IN ('opted_out', 'not_interested')
+WHERE o.outcome IN ('opted_out', 'not_interested', 'not_now')
   AND o.run_id IN (SELECT run_id FROM ledger.runs WHERE status = 'committed')
 """
 
@@ -173,7 +176,7 @@ def empty_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _led_outcomes (person_key VARCHAR, campaign_id VARCHAR,"
-        " outcome VARCHAR, outcome_on DATE)"
+        " outcome VARCHAR, outcome_on DATE, until_on DATE)"
     )
     _empty_bounced(con)
 
@@ -228,6 +231,31 @@ def apply_disinterest(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
         WHERE dec.reason IS NULL AND dec.cidx = c.cidx AND dec.person_key = o.person_key
           AND o.outcome_on > $as_of::DATE - c.disinterest_days
         """.replace("{LAST_DATE}", LAST_DATE),
+        {"as_of": as_of},
+    )
+
+
+def apply_snoozed(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Reason 15a: said "not now" and the date they gave (`until_on`) is after the as-of date.
+
+    The `not_now` with the latest `until_on` decides (a later "not now" can only extend it);
+    an outcome dated after T (planning in the past) counts, like the cooldown's.
+    """
+    con.execute(
+        """
+        UPDATE dec SET reason = 'snoozed',
+            detail = 'snoozed: not now on ' || o.outcome_on::VARCHAR
+                || '; eligible again on ' || o.until_on::VARCHAR,
+            eligible_again_on = o.until_on
+        FROM (
+            SELECT person_key, max(until_on) AS until_on,
+                   arg_max(outcome_on, (until_on, outcome_on)) AS outcome_on
+            FROM _led_outcomes WHERE outcome = 'not_now' AND until_on IS NOT NULL
+            GROUP BY person_key
+        ) o
+        WHERE dec.reason IS NULL AND dec.person_key = o.person_key
+          AND o.until_on > $as_of::DATE
+        """,
         {"as_of": as_of},
     )
 
@@ -327,6 +355,7 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
         _empty_bounced(con)
     apply_bounced(con)
     apply_disinterest(con, as_of)
+    apply_snoozed(con, as_of)
     apply_already_contacted(con)
     apply_frequency_cap(con, as_of)
 

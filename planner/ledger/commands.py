@@ -133,7 +133,7 @@ def history(person: str, path: PathLike = None) -> dict[str, Any]:
             ),
             "outcomes": _dicts(
                 con,
-                "SELECT outcome_on, outcome, campaign_id, run_id FROM ledger.outcomes"
+                "SELECT outcome_on, outcome, campaign_id, run_id, until_on FROM ledger.outcomes"
                 " WHERE list_contains(?, person_key) ORDER BY outcome_on, outcome",
                 [keys],
             ),
@@ -579,12 +579,20 @@ OUTCOME_COLUMNS: dict[str, tuple[str, ...]] = {
         "last_interaction_at",
         "updated_at",
     ),
+    # `not_now` only: the first day the person may be contacted again, or days after `date`.
+    "until": ("until", "until_on", "snooze_until", "check_back_on", "follow_up_on"),
+    "after_days": ("after_days", "snooze_days", "check_back_after_days"),
 }
 _OUTCOMES_HINT = (
     "an outcomes CSV has a header and the columns email and/or profile_url, outcome (replied,"
-    " interested, not_interested, opted_out, bounced, or an ATS status of docs/outcomes.md),"
-    " date (YYYY-MM-DD), and optionally campaign_id"
+    " interested, not_interested, not_now, opted_out, bounced, or an ATS status of"
+    " docs/outcomes.md), date (YYYY-MM-DD), and optionally campaign_id; a not_now row may give"
+    " until (YYYY-MM-DD) or after_days"
 )
+#: A `not_now` without `until` or `after_days` snoozes the person this many days after `date`.
+NOT_NOW_DEFAULT_DAYS = 90
+#: The longest snooze `after_days` accepts (ten years; a longer "not now" is a "no").
+NOT_NOW_MAX_DAYS = 3650
 #: The outcome column's values -> outcome codes ("-": no answer, the row is skipped).
 NO_OUTCOME = "-"
 
@@ -601,7 +609,10 @@ SELECT v.line, v.email IS NOT NULL AS has_email, v.profile_url IS NOT NULL AS ha
                 try_cast(try_cast(regexp_replace(trim(v.date), '[zZ]$', '') AS TIMESTAMP)
                          AS DATE)) AS outcome_on,
        v.date IS NOT NULL AS has_date,
-       nullif(lower(trim(v.campaign_id)), '') AS campaign_id
+       nullif(lower(trim(v.campaign_id)), '') AS campaign_id,
+       v.until IS NOT NULL AS has_until, try_cast(trim(v.until) AS DATE) AS until_given,
+       v.after_days IS NOT NULL AS has_after,
+       try_cast(trim(v.after_days) AS INTEGER) AS after_days
 FROM v LEFT JOIN _imp_values m ON m.value = v.okey
 """
 
@@ -625,9 +636,10 @@ def _validate_outcomes(con: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
     )
     con.execute(sql, [*email_params, *url_params])
     problems: list[str] = []
-    for line, he, hu, e, u, ho, outcome, d, hd, camp in con.execute(
+    for line, he, hu, e, u, ho, outcome, d, hd, camp, hun, un, ha, a in con.execute(
         "SELECT line, has_email, has_url, email_norm, url_norm, has_outcome, outcome,"
-        " outcome_on, has_date, campaign_id FROM _imp_checked ORDER BY line"
+        " outcome_on, has_date, campaign_id, has_until, until_given, has_after, after_days"
+        " FROM _imp_checked ORDER BY line"
     ).fetchall():
         why: list[str] = []
         if not he and not hu:
@@ -640,8 +652,8 @@ def _validate_outcomes(con: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
             why.append("outcome is empty")
         elif outcome is None:
             why.append(
-                "outcome is not one of replied, interested, not_interested, opted_out, bounced"
-                " (nor a known ATS status, see docs/outcomes.md)"
+                "outcome is not one of replied, interested, not_interested, not_now, opted_out,"
+                " bounced (nor a known ATS status, see docs/outcomes.md)"
             )
         elif outcome == "bounced" and hu and not he:
             why.append("bounced needs the email address that bounced")
@@ -650,11 +662,36 @@ def _validate_outcomes(con: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
                 why.append("date is empty")
             elif d is None:
                 why.append("date is not a date (use YYYY-MM-DD)")
+        why += _snooze_problems(outcome, d, hun, un, ha, a)
         if camp is not None and not _ID_RE.match(camp):
             why.append("campaign_id may only hold a-z, 0-9 and '-'")
         if why:
             problems.append(f"{file}:{line}: " + "; ".join(why))
     return problems
+
+
+def _snooze_problems(
+    outcome: str | None,
+    outcome_on: date | None,
+    has_until: bool,
+    until: date | None,
+    has_after: bool,
+    after_days: int | None,
+) -> list[str]:
+    """What is wrong with a row's `until` / `after_days` (both belong to `not_now` only)."""
+    if not has_until and not has_after:
+        return []
+    if outcome != "not_now":
+        return ["until and after_days are only for the outcome not_now"]
+    if has_until and has_after:
+        return ["give until or after_days, not both"]
+    if has_until and until is None:
+        return ["until is not a date (use YYYY-MM-DD)"]
+    if has_until and until is not None and outcome_on is not None and until <= outcome_on:
+        return ["until must be after the date"]
+    if has_after and (after_days is None or not 1 <= after_days <= NOT_NOW_MAX_DAYS):
+        return [f"after_days must be a whole number of days from 1 to {NOT_NOW_MAX_DAYS}"]
+    return []
 
 
 def _refuse(file: Path, problems: list[str], hint: str) -> InputError:
@@ -685,8 +722,9 @@ def import_outcomes(
     `bounced` needs the address; only its salted hash is stored. Any bad row refuses the
     whole file, every problem listed by line; the same file (by content) is imported once.
     Effects: `opted_out` -> suppressed forever, `not_interested` -> `disinterest_cooldown`
-    in every campaign, `bounced` -> that address is not used for `email` campaigns; any
-    outcome counts as a response for the guardrail.
+    in every campaign, `not_now` -> `snoozed` in every campaign until its `until` date (or
+    `after_days`, default NOT_NOW_DEFAULT_DAYS, after its date), `bounced` -> that address is
+    not used for `email` campaigns; any outcome counts as a response for the guardrail.
     """
     frame, problems, ignored = _read_import(
         file,
@@ -705,8 +743,11 @@ def import_outcomes(
         if problems:
             raise _refuse(file, problems, _OUTCOMES_HINT)
         rows = check.sql(
-            "SELECT line, email_norm, url_norm, outcome, outcome_on, campaign_id"
-            " FROM _imp_checked ORDER BY line"
+            "SELECT line, email_norm, url_norm, outcome, outcome_on, campaign_id,"
+            " CASE WHEN outcome = 'not_now' THEN coalesce(until_given,"
+            " outcome_on + coalesce(after_days, $default_days)) END AS until_on"
+            " FROM _imp_checked ORDER BY line",
+            params={"default_days": NOT_NOW_DEFAULT_DAYS},
         ).pl()
     finally:
         check.close()
@@ -733,6 +774,7 @@ def import_outcomes(
                 .then(pl.col("email_norm"))
                 .otherwise(None)
                 .alias("email"),
+                "until_on",
             )
             .unique(maintain_order=True)
         )

@@ -132,6 +132,7 @@ OUTCOME_SCHEMA: dict[str, Any] = {
     "outcome": pl.Utf8,
     "outcome_on": pl.Date,
     "email": pl.Utf8,  # normalized address of a `bounced` outcome (stored hashed), else null
+    "until_on": pl.Date,  # `not_now`: the first day the person may be contacted again
 }
 SEND_ROW_SCHEMA: dict[str, Any] = {
     "campaign_id": pl.Utf8,
@@ -280,9 +281,10 @@ def write_run(
         )
         con.execute(
             """
-            INSERT INTO ledger.outcomes
+            INSERT INTO ledger.outcomes (run_id, person_key, campaign_id, outcome, outcome_on,
+                email_hash, recorded_at, until_on)
             SELECT $run_id, person_key, campaign_id, outcome, outcome_on,
-                   CASE WHEN email IS NOT NULL THEN {email_hash} END, $now
+                   CASE WHEN email IS NOT NULL THEN {email_hash} END, $now, until_on
             FROM _r_outcomes
             """.replace("{email_hash}", hash_sql("'email'", "email")),
             {"run_id": run_id, "now": now()},

@@ -3,7 +3,7 @@
 The ledger is always reached as the catalog `ledger` (the file is ATTACHed under that name), so
 the same SQL works in a build connection, a command's session, or an in-memory empty ledger.
 
-Tables (version 1):
+Tables (version 1, and the columns later versions add):
 
 - `meta(key, value)`: `application = planner-ledger` (tells a ledger from any DuckDB file) and
   `generation`, a counter every write transaction increments (a build checks it did not change
@@ -26,10 +26,12 @@ Tables (version 1):
   profile URL (`'url'`) -> the key it was first recorded with; one row per identifier, forever.
 - `touches(run_id, person_key, campaign_id, touched_on, channel, sender_id, fit_score, status)`:
   `status` is `counted` or `cancelled`. Imported touches may have no campaign.
-- `outcomes(run_id, person_key, campaign_id, outcome, outcome_on, email_hash, recorded_at)`:
-  replies and refusals (`replied, interested, not_interested, opted_out, bounced`), written by
-  `planner ledger import-outcomes` (run kind `outcomes`), read by the caps step (`suppressed`,
-  `disinterest_cooldown`), the guardrail and `planner ledger stats`. Only outcomes of committed
+- `outcomes(run_id, person_key, campaign_id, outcome, outcome_on, email_hash, recorded_at,
+  until_on)`: replies and refusals (`replied, interested, not_interested, not_now, opted_out,
+  bounced`), written by `planner ledger import-outcomes` (run kind `outcomes`), read by the caps
+  step (`suppressed`, `disinterest_cooldown`, `snoozed`), the guardrail and `planner ledger
+  stats`. `until_on` (version 2) is set for `not_now` only: the first day the person may be
+  contacted again. Only outcomes of committed
   runs count (cancelling an import withdraws them). `email_hash` is set for `bounced` only: the
   salted hash (see `forgotten`) of the address that bounced, never the address itself.
 - `forgotten(kind, hash, person_key, forgotten_at)`: what `planner ledger forget` keeps of an
@@ -50,7 +52,7 @@ from __future__ import annotations
 from typing import Final
 
 APPLICATION: Final = "planner-ledger"
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 #: MIGRATIONS[v] turns a version v-1 ledger (0: empty) into version v.
 MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
@@ -101,6 +103,8 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
             forgotten_at TIMESTAMP NOT NULL)""",
         "INSERT INTO ledger.meta VALUES ('application', 'planner-ledger'), ('generation', '0')",
     ),
+    # "Not now, check back later": the date a `not_now` outcome snoozes the person until.
+    2: ("ALTER TABLE ledger.outcomes ADD COLUMN until_on DATE",),
 }
 
 #: Touch and run statuses.

@@ -64,9 +64,11 @@ def _progress() -> Iterator[Callable[[str], None]]:
 
 CampaignArgs = Annotated[list[Path], typer.Argument(help="Campaign YAML file(s).")]
 LedgerOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--ledger", envvar="PLANNER_LEDGER", help="Ledger file (default .planner/ledger.duckdb)."
+        "--ledger",
+        envvar="PLANNER_LEDGER",
+        help="Ledger file (default .planner/ledger.duckdb) or postgresql://user@host/db.",
     ),
 ]
 AsOfOpt = Annotated[

@@ -33,9 +33,11 @@ if not out.is_terminal:
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 LedgerOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--ledger", envvar="PLANNER_LEDGER", help="Ledger file (default .planner/ledger.duckdb)."
+        "--ledger",
+        envvar="PLANNER_LEDGER",
+        help="Ledger file (default .planner/ledger.duckdb) or postgresql://user@host/db.",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]

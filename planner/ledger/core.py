@@ -30,7 +30,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -44,11 +44,11 @@ from planner.ledger.hashing import hash_sql
 from planner.ledger.lock import Notify, stderr_notify
 from planner.ledger.schema import ABORTED, COMMITTED, PENDING
 from planner.ledger.store import (
-    FileStore,
     MemoryStore,
     Store,
     default_path,
     first_row,
+    open_store,
     translate_errors,
 )
 
@@ -305,7 +305,6 @@ def write_run(
         ):
             with contextlib.suppress(duckdb.Error):
                 con.unregister(name)
-    _hooks.checkpoint("after_ledger_commit")
     return n
 
 
@@ -424,7 +423,7 @@ class Ledger:
         """Set reasons 3, 15, 16, 17 on `dec` rows from outcomes, past touches and caps
         (3: opted out, or for `email` campaigns an address that bounced)."""
         caps.load_campaigns(con, campaign_caps(plans))
-        with self.store.attached(con), translate_errors(self.name):
+        with self.store.attached(con, since=None), translate_errors(self.name):
             if not _has_temp_table(con, "_led_keymap"):
                 # resolve_identities was not called: map recorded persons onto the build's
                 # keys without touching `persons` (caps still see every known touch).
@@ -442,7 +441,8 @@ class Ledger:
     ) -> dict[tuple[str, int], tuple[int, int]]:
         """(sender id, window days) -> (touches, responses) before this build (SPEC 6.4);
         see `planner.ledger.responses` for what counts."""
-        with self.store.attached(con), translate_errors(self.name):
+        since = as_of - timedelta(days=max((w for _, w in windows), default=1))
+        with self.store.attached(con, since=since), translate_errors(self.name):
             counts = responses.guardrail_counts(con, windows, as_of)
             self._seen(_generation(con))
         return counts
@@ -540,6 +540,8 @@ class Ledger:
                 outputs=[(c, Path(s).absolute(), Path(f).absolute()) for c, s, f in outs],
                 expect_generation=self._generation,
             )
+        # Committed where the store keeps it (a server store writes back as the session ends).
+        _hooks.checkpoint("after_ledger_commit")
         self._begun.pop(run_id, None)
         self._generation = None
 
@@ -695,7 +697,7 @@ def open_for_build(
     until `close()`. Dry run: no lock and no write; a damaged or newer ledger fails now (exit
     4) rather than after reading the candidates; a missing ledger reads as empty.
     """
-    store: Store = FileStore(resolve_path(path))
+    store: Store = open_store(path)
     if dry_run:
         if not store.exists():
             return Ledger(MemoryStore(), dry_run=True, notify=notify)
@@ -716,7 +718,7 @@ def open_for_build(
 @contextlib.contextmanager
 def writing(path: Path | str | None, notify: Notify | None = None) -> Iterator[Store]:
     """Writer lock + recovery for a command that changes the ledger (cancel, import)."""
-    store = FileStore(resolve_path(path))
+    store = open_store(path)
     with store.writer_lock(notify=notify):
         with store.session(write=True) as con, translate_errors(store.name):
             recover(con, notify)
@@ -725,5 +727,5 @@ def writing(path: Path | str | None, notify: Notify | None = None) -> Iterator[S
 
 def reading(path: Path | str | None) -> Store:
     """The store a read-only command reads (an empty one when there is no ledger yet)."""
-    store = FileStore(resolve_path(path))
+    store = open_store(path)
     return store if store.exists() else MemoryStore()

@@ -11,8 +11,9 @@ connection and never opens files itself. A `Store` provides that catalog:
 
 `FileStore` is the embedded DuckDB file (default `.planner/ledger.duckdb`), `MemoryStore` an
 empty ledger for a dry run when no file exists yet (a dry run never creates one). A shared
-server database could be a third Store that ATTACHes it the same way (DuckDB's postgres
-extension) and locks with the server's own locks; nothing else would change.
+server database is a third Store, `planner.ledger.pg.PostgresStore`: it loads the rows a
+build needs from PostgreSQL into an in-memory catalog `ledger` and writes the difference back
+in one server transaction; `open_store` picks the store a --ledger value names.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,6 +37,18 @@ from planner.ledger.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
 
 LEDGER_ENV = "PLANNER_LEDGER"
 DEFAULT_RELATIVE = Path(".planner") / "ledger.duckdb"
+
+
+def open_store(location: Path | str | None) -> Store:
+    """The store a --ledger value (else `$PLANNER_LEDGER`, else `.planner/ledger.duckdb`)
+    names: `postgresql://...` is a PostgreSQL ledger, anything else a DuckDB file."""
+    if location is None or str(location) == "":
+        location = os.environ.get(LEDGER_ENV, "").strip() or None
+    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
+        from planner.ledger.pg import PostgresStore  # psycopg only when a server is named
+
+        return PostgresStore(location)
+    return FileStore(Path(location) if location is not None else default_path())
 
 
 def default_path() -> Path:
@@ -66,8 +79,14 @@ class Store(Protocol):
         """A connection with the ledger attached as `ledger` (created/migrated when writing)."""
         ...
 
-    def attached(self, con: duckdb.DuckDBPyConnection) -> AbstractContextManager[None]:
-        """The ledger attached read-only as `ledger` into `con` for the `with` block."""
+    def attached(
+        self, con: duckdb.DuckDBPyConnection, *, since: date | None = None
+    ) -> AbstractContextManager[None]:
+        """The ledger attached read-only as `ledger` into `con` for the `with` block.
+
+        When `con` holds a build's `people` and `persons`, a store may leave out rows about
+        other persons, except touches and outcomes dated `since` or later (the guardrail's
+        window); a file attaches everything."""
         ...
 
     def compact(self) -> None:
@@ -340,7 +359,9 @@ class FileStore:
             self._chmod()
 
     @contextlib.contextmanager
-    def attached(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    def attached(
+        self, con: duckdb.DuckDBPyConnection, *, since: date | None = None
+    ) -> Iterator[None]:
         if not self.exists():
             with MemoryStore().attached(con):
                 yield
@@ -389,7 +410,9 @@ class MemoryStore:
         return
 
     @contextlib.contextmanager
-    def attached(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    def attached(
+        self, con: duckdb.DuckDBPyConnection, *, since: date | None = None
+    ) -> Iterator[None]:
         _memory_ledger(con)
         try:
             yield

@@ -298,3 +298,20 @@ def migrate(ledger: LedgerOpt = None) -> None:
 
     data = do_migrate(ledger, notify=_note)
     out.print(f"{data['ledger']}: schema version {data['schema_version']}")
+
+
+@ledger_app.command("copy")
+def copy(
+    source: Annotated[str, typer.Argument(help="Ledger to read: a file or postgresql://...")],
+    target: Annotated[str, typer.Argument(help="New or empty ledger: a file or postgresql://...")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy a ledger into another store (e.g. a file into a team's PostgreSQL), losslessly."""
+    from planner.ledger.transfer import copy_ledger
+
+    data = copy_ledger(source, target, notify=_note)
+    if as_json:
+        _json(data)
+        return
+    total = sum(data["rows"].values())
+    out.print(f"copied {data['source']} to {data['target']}: {total} row(s)")

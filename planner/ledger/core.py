@@ -44,6 +44,7 @@ from planner.ledger.hashing import hash_sql
 from planner.ledger.lock import Notify, stderr_notify
 from planner.ledger.schema import ABORTED, COMMITTED, PENDING
 from planner.ledger.store import (
+    Focus,
     MemoryStore,
     Store,
     default_path,
@@ -474,7 +475,7 @@ class Ledger:
         """
         self._require_writer("begin_run")
         outs = [(cid, Path(s).absolute(), Path(f).absolute()) for cid, s, f in outputs]
-        with self.store.session(write=True) as con, translate_errors(self.name):
+        with self.store.session(write=True, focus=Focus()) as con, translate_errors(self.name):
             con.execute("BEGIN TRANSACTION")
             try:
                 if con.execute(
@@ -526,7 +527,22 @@ class Ledger:
         campaigns = _run_campaigns(plans, recipients)
         send_rows = _send_rows(plans, recipients)
         outs = list(outputs) or self._begun.get(run_id, [])
-        with self.store.session(write=True) as con, translate_errors(self.name):
+        focus = Focus(
+            keys=tuple(
+                pl.concat(
+                    [
+                        touches["person_key"],
+                        identities["person_key"],
+                        merges["from_key"],
+                        merges["to_key"],
+                    ]
+                )
+                .unique()
+                .to_list()
+            ),
+            identities=tuple(identities.select("kind", "value").unique().iter_rows()),
+        )
+        with self.store.session(write=True, focus=focus) as con, translate_errors(self.name):
             write_run(
                 con,
                 run_id=run_id,
@@ -549,7 +565,7 @@ class Ledger:
         """The run's outputs were renamed into place."""
         self._require_writer("finish_run")
         _hooks.checkpoint("before_finish_run")
-        with self.store.session(write=True) as con, translate_errors(self.name):
+        with self.store.session(write=True, focus=Focus()) as con, translate_errors(self.name):
             con.execute("UPDATE ledger.runs SET outputs_placed = TRUE WHERE run_id = ?", [run_id])
 
     def close(self) -> None:
@@ -558,7 +574,10 @@ class Ledger:
             return
         try:
             if self._begun:
-                with self.store.session(write=True) as con, translate_errors(self.name):
+                with (
+                    self.store.session(write=True, focus=Focus()) as con,
+                    translate_errors(self.name),
+                ):
                     recover(con, notify=lambda _m: None)
                 self._begun.clear()
         finally:
@@ -707,7 +726,7 @@ def open_for_build(
     stack = ExitStack()
     try:
         stack.enter_context(store.writer_lock(notify=notify))
-        with store.session(write=True) as con, translate_errors(store.name):
+        with store.session(write=True, focus=Focus()) as con, translate_errors(store.name):
             recover(con, notify)
     except BaseException:
         stack.close()
@@ -720,7 +739,7 @@ def writing(path: Path | str | None, notify: Notify | None = None) -> Iterator[S
     """Writer lock + recovery for a command that changes the ledger (cancel, import)."""
     store = open_store(path)
     with store.writer_lock(notify=notify):
-        with store.session(write=True) as con, translate_errors(store.name):
+        with store.session(write=True, focus=Focus()) as con, translate_errors(store.name):
             recover(con, notify)
         yield store
 

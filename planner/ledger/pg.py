@@ -10,8 +10,10 @@ available offline, so this store *moves rows* instead of attaching the server:
   emails and URLs, the persons those hit (and their merged groups), the touches and outcomes
   of those persons, and — for the guardrail — every touch and outcome since `since`. The small
   tables (meta, runs, run outputs and campaigns) are loaded whole; send lists are not loaded;
-- a write session loads every row, lets the engine change it with the same SQL as for a file,
-  and when the `with` block ends without an error writes the *difference* back (rows gone:
+- a write session loads every row — or, with a `Focus` (a build's own steps: begin, record,
+  finish, recovery), the small tables and only the `persons`/`identities` rows of the run's
+  persons —, lets the engine change them with the same SQL as for a file, and when the
+  `with` block ends without an error writes the *difference* back (rows gone:
   DELETE by the server-side row id; rows new: COPY) in ONE PostgreSQL transaction. That
   transaction takes a transaction-scoped advisory lock and checks that nobody committed since
   the snapshot was read (`ledger._pg_sync.version`); otherwise it records nothing and fails
@@ -52,7 +54,7 @@ from planner.ledger import _hooks
 from planner.ledger.hashing import SALT_KEY
 from planner.ledger.lock import TIMEOUT_ENV, Notify, stderr_notify, timeout_from_env
 from planner.ledger.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
-from planner.ledger.store import translate_errors
+from planner.ledger.store import Focus, translate_errors
 
 #: URL schemes that select this store.
 SCHEMES = ("postgresql://", "postgres://")
@@ -342,6 +344,35 @@ class PostgresStore:
             self._fill(con, table, self._frame(table, rows, with_row=True), snapshot=True)
         return version
 
+    def _load_focus(
+        self, pg: psycopg.Connection[Any], con: duckdb.DuckDBPyConnection, focus: Focus
+    ) -> int:
+        """A write session about a few persons: the small tables whole, the `persons` and
+        `identities` rows of `focus`, nothing of the other person tables (snapshots kept)."""
+        version = self._sync_version(pg)
+        kinds = [k for k, _ in focus.identities]
+        values = [v for _, v in focus.identities]
+        wheres: dict[str, tuple[str, dict[str, Any]]] = {
+            "persons": (
+                "person_key = ANY(%(keys)s) OR canonical_key = ANY(%(keys)s)",
+                {"keys": list(focus.keys)},
+            ),
+            "identities": (
+                "(kind, value) IN (SELECT * FROM unnest(%(kinds)s::text[], %(values)s::text[]))",
+                {"kinds": kinds, "values": values},
+            ),
+        }
+        for table in self.columns():
+            if table in SMALL_TABLES:
+                rows = pg.execute(self._select(table)).fetchall()
+            elif table in wheres:
+                where, params = wheres[table]
+                rows = pg.execute(self._select(table, sql.SQL(where)), params).fetchall()
+            else:
+                rows = []
+            self._fill(con, table, self._frame(table, rows, with_row=True), snapshot=True)
+        return version
+
     @staticmethod
     def _sync_version(pg: psycopg.Connection[Any]) -> int:
         row = pg.execute("SELECT version FROM ledger._pg_sync").fetchone()
@@ -466,7 +497,9 @@ class PostgresStore:
     # ------------------------------------------------------------------ the Store API
 
     @contextlib.contextmanager
-    def session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def session(
+        self, *, write: bool, focus: Focus | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         con = duckdb.connect()
         try:
             with self._translate(), self._connect() as pg:
@@ -482,8 +515,11 @@ class PostgresStore:
                         _empty_meta(con)
                     yield con
                     return
-                with pg.transaction():
-                    version = self._load_all(pg, con)
+                with pg.transaction(), translate_errors(self.name):
+                    if focus is not None:
+                        version = self._load_focus(pg, con, focus)
+                    else:
+                        version = self._load_all(pg, con)
                 pg.isolation_level = None
                 yield con
                 if write:

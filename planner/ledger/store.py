@@ -22,6 +22,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -59,6 +60,18 @@ def default_path() -> Path:
     return Path.cwd() / DEFAULT_RELATIVE
 
 
+@dataclass(frozen=True)
+class Focus:
+    """What a write session is about, when it is about a few persons only (a build's own
+    steps): a store that loads rows (PostgreSQL) may then leave out every row of the person
+    tables except the `persons` rows of `keys` (and of keys whose canonical key is one of
+    them) and the `identities` rows of `identities` (kind, value). Rows it leaves out are
+    never read or changed; new rows are still written. `Focus()` is about no person."""
+
+    keys: tuple[str, ...] = ()
+    identities: tuple[tuple[str, str], ...] = ()
+
+
 class Store(Protocol):
     """What the ledger engine needs from storage."""
 
@@ -75,8 +88,11 @@ class Store(Protocol):
         """Exclusive among writers (builds, cancel, imports) for the `with` block."""
         ...
 
-    def session(self, *, write: bool) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-        """A connection with the ledger attached as `ledger` (created/migrated when writing)."""
+    def session(
+        self, *, write: bool, focus: Focus | None = None
+    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A connection with the ledger attached as `ledger` (created/migrated when writing);
+        with a `focus`, only the rows it names need be there (see `Focus`)."""
         ...
 
     def attached(
@@ -283,7 +299,9 @@ class FileStore:
                     path.chmod(0o600)
 
     @contextlib.contextmanager
-    def session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def session(
+        self, *, write: bool, focus: Focus | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         if not write and not self.exists():
             # Reading a ledger that does not exist yet: an empty one, nothing created.
             yield from MemoryStore().session_gen()
@@ -403,7 +421,9 @@ class MemoryStore:
             con.close()
 
     @contextlib.contextmanager
-    def session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def session(
+        self, *, write: bool, focus: Focus | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         yield from self.session_gen()
 
     def compact(self) -> None:

@@ -6,9 +6,10 @@ Starts a throwaway PostgreSQL server (as the tests do, tests/conftest.py), makes
 file ledger (persons, one email identity each, touches over 90 days, some outcomes), copies it
 to the server with `planner ledger copy`, then times what a build does against each store:
 
-- `attach (build reads)`: loading the rows a build of `--candidates` people needs (half of
-  them known to the ledger) — identities, persons, their touches and outcomes, plus every
-  touch in the guardrail's 30-day window;
+- `attach_identities`, `attach_caps`, `attach_guardrail`: the three reads of a build of
+  `--candidates` people (half of them known to the ledger): identities and persons; plus
+  their touches and outcomes; the touches of one of the 5 senders in the guardrail's 30-day
+  window and that window's outcomes;
 - `focus write session`: a build's recording session for `--recipients` persons (loads the
   small tables and their persons/identities; writes their touches back in one transaction);
 - `full session`: what a `planner ledger ...` command loads (every row).
@@ -29,7 +30,7 @@ from typing import Any
 import duckdb
 
 from planner.ledger.pg import PostgresStore
-from planner.ledger.store import FileStore, Focus
+from planner.ledger.store import FileStore, Focus, Reach
 from planner.ledger.transfer import copy_ledger
 from tests.conftest import PgServer, _bindir
 
@@ -116,13 +117,25 @@ def main() -> None:
             for label, store in (("file", FileStore(file_path)), ("pg", PostgresStore(url))):
                 con = build_connection(args.candidates, persons)
 
-                def attach(store: Any = store, con: duckdb.DuckDBPyConnection = con) -> int:
-                    with store.attached(con, since=since):
-                        return int(
-                            con.execute("SELECT count(*) FROM ledger.touches").fetchall()[0][0]
-                        )
+                reads = {
+                    "identities": Reach(touches=False),
+                    "caps": Reach(),
+                    "guardrail": Reach(touches=False, since=since, senders=("s0",)),
+                }
+                for what, reach in reads.items():
 
-                result[f"{label}_attach_s"], result[f"{label}_attach_touches"] = timed(attach)
+                    def attach(
+                        store: Any = store,
+                        con: duckdb.DuckDBPyConnection = con,
+                        reach: Reach = reach,
+                    ) -> int:
+                        with store.attached(con, reach=reach):
+                            rows = con.execute("SELECT count(*) FROM ledger.touches").fetchall()
+                            return int(rows[0][0])
+
+                    seconds, touches = timed(attach)
+                    result[f"{label}_attach_{what}_s"] = seconds
+                    result[f"{label}_attach_{what}_touches"] = touches
                 keys = tuple(f"p{i}" for i in range(args.recipients))
                 ids = tuple(("email", f"u{i}@example.com") for i in range(args.recipients))
 

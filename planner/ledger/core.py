@@ -46,6 +46,7 @@ from planner.ledger.schema import ABORTED, COMMITTED, PENDING
 from planner.ledger.store import (
     Focus,
     MemoryStore,
+    Reach,
     Store,
     default_path,
     first_row,
@@ -416,7 +417,7 @@ class Ledger:
 
         Call right after `planner.persons.assign_person_keys` (tables `people`, `persons`).
         """
-        with self.store.attached(con), translate_errors(self.name):
+        with self.store.attached(con, reach=Reach(touches=False)), translate_errors(self.name):
             identity.resolve(con)
             self._seen(_generation(con))
 
@@ -424,7 +425,7 @@ class Ledger:
         """Set reasons 3, 15, 16, 17 on `dec` rows from outcomes, past touches and caps
         (3: opted out, or for `email` campaigns an address that bounced)."""
         caps.load_campaigns(con, campaign_caps(plans))
-        with self.store.attached(con, since=None), translate_errors(self.name):
+        with self.store.attached(con, reach=Reach()), translate_errors(self.name):
             if not _has_temp_table(con, "_led_keymap"):
                 # resolve_identities was not called: map recorded persons onto the build's
                 # keys without touching `persons` (caps still see every known touch).
@@ -442,8 +443,12 @@ class Ledger:
     ) -> dict[tuple[str, int], tuple[int, int]]:
         """(sender id, window days) -> (touches, responses) before this build (SPEC 6.4);
         see `planner.ledger.responses` for what counts."""
-        since = as_of - timedelta(days=max((w for _, w in windows), default=1))
-        with self.store.attached(con, since=since), translate_errors(self.name):
+        reach = Reach(
+            touches=False,
+            since=as_of - timedelta(days=max((w for _, w in windows), default=1)),
+            senders=tuple(sorted({s for s, _ in windows})),
+        )
+        with self.store.attached(con, reach=reach), translate_errors(self.name):
             counts = responses.guardrail_counts(con, windows, as_of)
             self._seen(_generation(con))
         return counts

@@ -8,7 +8,8 @@ available offline, so this store *moves rows* instead of attaching the server:
   (one consistent snapshot);
 - a build's reads (`attached`) load only what a build needs: the identities of the input's
   emails and URLs, the persons those hit (and their merged groups), the touches and outcomes
-  of those persons, and — for the guardrail — every touch and outcome since `since`. The small
+  of those persons, and — for the guardrail — the touches of its senders and the outcomes in
+  its window (a `Reach` says which the read needs). The small
   tables (meta, runs, run outputs and campaigns) are loaded whole; send lists are not loaded;
 - a write session loads every row — or, with a `Focus` (a build's own steps: begin, record,
   finish, recovery), the small tables and only the `persons`/`identities` rows of the run's
@@ -34,12 +35,13 @@ No password is ever read, stored or printed here: libpq finds it (PGPASSWORD, PG
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 import secrets
 import time
 import zlib
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -54,7 +56,7 @@ from planner.ledger import _hooks
 from planner.ledger.hashing import SALT_KEY
 from planner.ledger.lock import TIMEOUT_ENV, Notify, stderr_notify, timeout_from_env
 from planner.ledger.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
-from planner.ledger.store import Focus, translate_errors
+from planner.ledger.store import Focus, Reach, translate_errors
 
 #: URL schemes that select this store.
 SCHEMES = ("postgresql://", "postgres://")
@@ -185,9 +187,13 @@ class PostgresStore:
 
     def _connect(self) -> psycopg.Connection[Any]:
         """An autocommit connection: every transaction is an explicit `transaction()` block."""
-        return psycopg.connect(
+        pg = psycopg.connect(
             self.url, autocommit=True, application_name="planner", connect_timeout=15
         )
+        # What the CSV loads parse, whatever the server's defaults: ISO dates, exact floats.
+        pg.execute("SET DateStyle = 'ISO, YMD'")
+        pg.execute("SET extra_float_digits = 1")
+        return pg
 
     def exists(self) -> bool:
         with self._translate(), self._connect() as pg:
@@ -300,21 +306,36 @@ class PostgresStore:
             self._columns = cols
         return self._columns
 
-    def _frame(self, table: str, rows: Sequence[Sequence[Any]], *, with_row: bool) -> pl.DataFrame:
-        schema = {c: _POLARS_TYPES[t] for c, t in self.columns()[table]}
-        if with_row:
-            schema["_row"] = pl.Int64
-        return pl.DataFrame(list(rows), schema=schema, orient="row")
-
-    def _select(self, table: str, where: sql.Composable | None = None) -> sql.Composed:
-        names = [c for c, _ in self.columns()[table]]
+    def _read(
+        self, pg: psycopg.Connection[Any], table: str, where: str | None = None
+    ) -> pl.DataFrame:
+        """Rows of `table` (and their `_row`) as a frame, through `COPY ... TO STDOUT` in CSV:
+        an order of magnitude faster than fetching tuples. `where` is constant SQL that only
+        names tables (values reach the server as bound parameters in temp tables first)."""
+        columns = self.columns()[table]
+        picks = [
+            sql.SQL("{c}::text").format(c=sql.Identifier(c))
+            if kind == "BOOLEAN"
+            else sql.Identifier(c)
+            for c, kind in columns
+        ]
         query = sql.SQL("SELECT {cols}, _row FROM {table}").format(
-            cols=sql.SQL(", ").join(sql.Identifier(c) for c in names),
-            table=sql.Identifier("ledger", table),
+            cols=sql.SQL(", ").join(picks), table=sql.Identifier("ledger", table)
         )
         if where is not None:
-            query = sql.SQL("{q} WHERE {w}").format(q=query, w=where)
-        return query
+            query = sql.SQL("{q} WHERE {w}").format(q=query, w=sql.SQL(where))
+        buffer = io.BytesIO()
+        with (
+            pg.cursor() as cur,
+            cur.copy(sql.SQL("COPY ({q}) TO STDOUT (FORMAT csv)").format(q=query)) as copy,
+        ):
+            for block in copy:
+                buffer.write(block)
+        schema = {c: _POLARS_TYPES[kind] for c, kind in columns} | {"_row": pl.Int64}
+        if not buffer.tell():
+            return pl.DataFrame(schema=schema)
+        buffer.seek(0)
+        return pl.read_csv(buffer, has_header=False, schema=schema)
 
     def _create_catalog(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ATTACH ':memory:' AS ledger")
@@ -340,8 +361,7 @@ class PostgresStore:
         """Every row into `con`'s catalog `ledger` (a snapshot kept); returns the sync version."""
         version = self._sync_version(pg)
         for table in self.columns():
-            rows = pg.execute(self._select(table)).fetchall()
-            self._fill(con, table, self._frame(table, rows, with_row=True), snapshot=True)
+            self._fill(con, table, self._read(pg, table), snapshot=True)
         return version
 
     def _load_focus(
@@ -350,27 +370,26 @@ class PostgresStore:
         """A write session about a few persons: the small tables whole, the `persons` and
         `identities` rows of `focus`, nothing of the other person tables (snapshots kept)."""
         version = self._sync_version(pg)
-        kinds = [k for k, _ in focus.identities]
-        values = [v for _, v in focus.identities]
-        wheres: dict[str, tuple[str, dict[str, Any]]] = {
-            "persons": (
-                "person_key = ANY(%(keys)s) OR canonical_key = ANY(%(keys)s)",
-                {"keys": list(focus.keys)},
-            ),
-            "identities": (
-                "(kind, value) IN (SELECT * FROM unnest(%(kinds)s::text[], %(values)s::text[]))",
-                {"kinds": kinds, "values": values},
-            ),
+        pg.execute(
+            "CREATE TEMP TABLE _pl_fkeys ON COMMIT DROP AS SELECT unnest(%s::text[]) AS key",
+            [list(focus.keys)],
+        )
+        pg.execute(
+            "CREATE TEMP TABLE _pl_fids ON COMMIT DROP AS"
+            " SELECT * FROM unnest(%s::text[], %s::text[]) AS t(kind, value)",
+            [[k for k, _ in focus.identities], [v for _, v in focus.identities]],
+        )
+        wheres = {
+            "persons": "person_key IN (SELECT key FROM _pl_fkeys)"
+            " OR canonical_key IN (SELECT key FROM _pl_fkeys)",
+            "identities": "(kind, value) IN (SELECT kind, value FROM _pl_fids)",
         }
         for table in self.columns():
             if table in SMALL_TABLES:
-                rows = pg.execute(self._select(table)).fetchall()
-            elif table in wheres:
-                where, params = wheres[table]
-                rows = pg.execute(self._select(table, sql.SQL(where)), params).fetchall()
+                frame = self._read(pg, table)
             else:
-                rows = []
-            self._fill(con, table, self._frame(table, rows, with_row=True), snapshot=True)
+                frame = self._read(pg, table, wheres.get(table, "FALSE"))
+            self._fill(con, table, frame, snapshot=True)
         return version
 
     @staticmethod
@@ -379,24 +398,39 @@ class PostgresStore:
         return int(row[0]) if row else 0
 
     def _load_for_build(
-        self, pg: psycopg.Connection[Any], con: duckdb.DuckDBPyConnection, since: date | None
+        self, pg: psycopg.Connection[Any], con: duckdb.DuckDBPyConnection, reach: Reach
     ) -> None:
-        """The rows a build's reads need (see the module docstring) into `con`'s `ledger`."""
+        """The rows a build's read needs (see the module docstring) into `con`'s `ledger`."""
         emails, urls, keys = _build_inputs(con)
         for table in SMALL_TABLES:
-            rows = pg.execute(self._select(table)).fetchall()
-            self._fill(con, table, self._frame(table, rows, with_row=True), snapshot=False)
+            self._fill(con, table, self._read(pg, table), snapshot=False)
+        pg.execute(
+            "CREATE TEMP TABLE _pl_args ON COMMIT DROP AS"
+            " SELECT %s::date AS since, %s::boolean AS any_sender",
+            [reach.since, reach.senders is None],
+        )
+        pg.execute(
+            "CREATE TEMP TABLE _pl_senders ON COMMIT DROP AS"
+            " SELECT unnest(%s::text[]) AS sender_id",
+            [list(reach.senders or ())],
+        )
+        pg.execute(
+            """
+            CREATE TEMP TABLE _pl_ids ON COMMIT DROP AS
+            SELECT _row, person_key FROM ledger.identities
+             WHERE (kind = 'email' AND value = ANY(%(emails)s))
+                OR (kind = 'url' AND value = ANY(%(urls)s))
+            """,
+            {"emails": emails, "urls": urls},
+        )
         pg.execute(
             """
             CREATE TEMP TABLE _pl_keys ON COMMIT DROP AS
-            SELECT person_key FROM ledger.identities
-             WHERE kind = 'email' AND value = ANY(%(emails)s)
-            UNION SELECT person_key FROM ledger.identities
-             WHERE kind = 'url' AND value = ANY(%(urls)s)
+            SELECT person_key FROM _pl_ids
             UNION SELECT person_key FROM ledger.persons WHERE person_key = ANY(%(keys)s)
             UNION SELECT person_key FROM ledger.forgotten
             """,
-            {"emails": emails, "urls": urls, "keys": keys},
+            {"keys": keys},
         )
         pg.execute(
             """
@@ -411,26 +445,23 @@ class PostgresStore:
         )
         pg.execute("ANALYZE _pl_persons")
         mine = "person_key IN (SELECT person_key FROM _pl_persons)"
-        ids = (
-            "(kind = 'email' AND value = ANY(%(emails)s))"
-            " OR (kind = 'url' AND value = ANY(%(urls)s))"
-        )
-        wheres: dict[str, str] = {
+        touches = [mine] if reach.touches else []
+        outcomes = [mine] if reach.touches else []
+        if reach.since is not None:
+            touches.append(
+                "(touched_on >= (SELECT since FROM _pl_args) AND ((SELECT any_sender FROM"
+                " _pl_args) OR sender_id IN (SELECT sender_id FROM _pl_senders)))"
+            )
+            outcomes.append("outcome_on >= (SELECT since FROM _pl_args)")
+        wheres = {
             "persons": mine,
-            "identities": ids,
-            "forgotten": "TRUE",
-            "touches": mine,
-            "outcomes": mine,
+            "identities": "_row IN (SELECT _row FROM _pl_ids)",
+            "forgotten": None,
+            "touches": " OR ".join(touches) or "FALSE",
+            "outcomes": " OR ".join(outcomes) or "FALSE",
         }
-        if since is not None:
-            wheres["touches"] = f"{mine} OR touched_on >= %(since)s"
-            wheres["outcomes"] = f"{mine} OR outcome_on >= %(since)s"
-        params = {"emails": emails, "urls": urls, "since": since}
         for table, where in wheres.items():
-            query = self._select(table, sql.SQL(where))
-            used = {k: v for k, v in params.items() if f"%({k})s" in where}
-            rows = pg.execute(query, used).fetchall()
-            self._fill(con, table, self._frame(table, rows, with_row=True), snapshot=False)
+            self._fill(con, table, self._read(pg, table, where), snapshot=False)
 
     # ------------------------------------------------------------------ writing back
 
@@ -539,7 +570,7 @@ class PostgresStore:
 
     @contextlib.contextmanager
     def attached(
-        self, con: duckdb.DuckDBPyConnection, *, since: date | None = None
+        self, con: duckdb.DuckDBPyConnection, *, reach: Reach | None = None
     ) -> Iterator[None]:
         try:
             with self._translate(), self._connect() as pg:
@@ -553,7 +584,7 @@ class PostgresStore:
                     pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
                     with pg.transaction(), translate_errors(self.name):
                         if _has_table(con, "people") and _has_table(con, "persons"):
-                            self._load_for_build(pg, con, since)
+                            self._load_for_build(pg, con, reach or Reach())
                         else:
                             self._load_all(pg, con)
             yield

@@ -72,6 +72,21 @@ class Focus:
     identities: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Reach:
+    """What a build's read needs of the ledger beyond identities and persons, when the
+    connection holds the build's `people` and `persons`: a store that loads rows
+    (PostgreSQL) may leave out the rest; a file attaches everything anyway.
+
+    - `touches`: the touches and outcomes of the build's persons (caps, suppression);
+    - `since`, `senders`: every touch on or after `since` by one of `senders` (all senders when
+      None), and every outcome on or after `since` (the guardrail's window)."""
+
+    touches: bool = True
+    since: date | None = None
+    senders: tuple[str, ...] | None = None
+
+
 class Store(Protocol):
     """What the ledger engine needs from storage."""
 
@@ -96,13 +111,10 @@ class Store(Protocol):
         ...
 
     def attached(
-        self, con: duckdb.DuckDBPyConnection, *, since: date | None = None
+        self, con: duckdb.DuckDBPyConnection, *, reach: Reach | None = None
     ) -> AbstractContextManager[None]:
-        """The ledger attached read-only as `ledger` into `con` for the `with` block.
-
-        When `con` holds a build's `people` and `persons`, a store may leave out rows about
-        other persons, except touches and outcomes dated `since` or later (the guardrail's
-        window); a file attaches everything."""
+        """The ledger attached read-only as `ledger` into `con` for the `with` block (with a
+        `reach`, only the rows it names need be there)."""
         ...
 
     def compact(self) -> None:
@@ -378,7 +390,7 @@ class FileStore:
 
     @contextlib.contextmanager
     def attached(
-        self, con: duckdb.DuckDBPyConnection, *, since: date | None = None
+        self, con: duckdb.DuckDBPyConnection, *, reach: Reach | None = None
     ) -> Iterator[None]:
         if not self.exists():
             with MemoryStore().attached(con):
@@ -431,7 +443,7 @@ class MemoryStore:
 
     @contextlib.contextmanager
     def attached(
-        self, con: duckdb.DuckDBPyConnection, *, since: date | None = None
+        self, con: duckdb.DuckDBPyConnection, *, reach: Reach | None = None
     ) -> Iterator[None]:
         _memory_ledger(con)
         try:

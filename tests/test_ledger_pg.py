@@ -310,6 +310,9 @@ def test_open_store_picks_the_store_from_the_value_or_the_environment(
 ) -> None:
     assert isinstance(open_store("postgresql://u@h/db"), PostgresStore)
     assert isinstance(open_store(str(tmp_path / "l.duckdb")), FileStore)
+    # Through a Path-typed option `//` became `/`: still the server, with its host.
+    store = open_store(Path("postgresql://u@h:5433/db"))
+    assert isinstance(store, PostgresStore) and store.name == "postgresql://u@h:5433/db"
     monkeypatch.setenv("PLANNER_LEDGER", "postgres://u@h/db")
     store = open_store(None)
     assert isinstance(store, PostgresStore) and store.name == "postgres://u@h/db"

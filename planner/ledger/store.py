@@ -45,6 +45,12 @@ def open_store(location: Path | str | None) -> Store:
     names: `postgresql://...` is a PostgreSQL ledger, anything else a DuckDB file."""
     if location is None or str(location) == "":
         location = os.environ.get(LEDGER_ENV, "").strip() or None
+    if isinstance(location, Path):
+        # A URL that went through Path (a CLI option typed Path) lost one slash of `//`.
+        text = str(location)
+        for scheme in ("postgresql:", "postgres:"):
+            if text.startswith(scheme + "/") and not text.startswith(scheme + "//"):
+                location = scheme + "/" + text[len(scheme) :]
     if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
         from planner.ledger.pg import PostgresStore  # psycopg only when a server is named
 

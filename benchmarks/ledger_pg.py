@@ -12,7 +12,8 @@ to the server with `planner ledger copy`, then times what a build does against e
   window and that window's outcomes;
 - `focus write session`: a build's recording session for `--recipients` persons (loads the
   small tables and their persons/identities; writes their touches back in one transaction);
-- `full session`: what a `planner ledger ...` command loads (every row).
+- `full session`: what a `planner ledger ...` command loads (every row); `full write
+  session`: a command that changes a few rows (load, diff of every table, write-back).
 
 Prints one JSON object (seconds, rows loaded).
 """
@@ -160,6 +161,15 @@ def main() -> None:
                         )
 
                 result[f"{label}_full_session_s"], result[f"{label}_full_touches"] = timed(full)
+
+                def cancel_one(store: Any = store) -> None:
+                    with store.session(write=True) as s:
+                        s.execute(
+                            "UPDATE ledger.touches SET status = 'cancelled'"
+                            " WHERE person_key = 'p1' AND campaign_id = 'c1'"
+                        )
+
+                result[f"{label}_full_write_session_s"], _ = timed(cancel_one)
                 con.close()
     finally:
         server.stop()

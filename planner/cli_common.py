@@ -11,7 +11,6 @@ ESC, DEL) and Unicode bidirectional overrides are removed, tabs become spaces.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Annotated, Final
 
 import typer
@@ -23,13 +22,14 @@ err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 #: -h as well as --help, on every command.
 CONTEXT_SETTINGS: Final = {"help_option_names": ["-h", "--help"]}
 
+#: A path, or a postgresql:// URL: text, since a Path would fold its `//` into `/`.
 LedgerOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--ledger",
         envvar="PLANNER_LEDGER",
-        metavar="PATH",
-        help="Ledger file (default .planner/ledger.duckdb).",
+        metavar="PATH|URL",
+        help="Ledger file (default .planner/ledger.duckdb) or postgresql://user@host/db.",
     ),
 ]
 AsOfOpt = Annotated[

@@ -340,3 +340,30 @@ def migrate(ledger: LedgerOpt = None) -> None:
 
     data = do_migrate(ledger, notify=_note)
     out.print(f"{data['ledger']}: schema version {data['schema_version']}")
+
+
+@ledger_app.command("copy")
+def copy(
+    source: Annotated[
+        str, typer.Argument(help="Ledger to read: a file or postgresql://...", metavar="SRC")
+    ],
+    target: Annotated[
+        str,
+        typer.Argument(help="New or empty ledger: a file or postgresql://...", metavar="DST"),
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Copy a ledger into another store (e.g. a file into a team's PostgreSQL), losslessly.
+
+    \b
+    Example:
+      planner ledger copy .planner/ledger.duckdb postgresql://dana@db.internal/recruiting
+    """
+    from planner.ledger.transfer import copy_ledger
+
+    data = copy_ledger(source, target, notify=_note)
+    if as_json:
+        _json(data)
+        return
+    total = sum(data["rows"].values())
+    out.print(f"copied {data['source']} to {data['target']}: {total} row(s)")

@@ -29,6 +29,7 @@ COMMANDS = [
             "stats",
             "forget",
             "migrate",
+            "copy",
         )
     ),
 ]

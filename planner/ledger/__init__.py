@@ -6,7 +6,9 @@
   import-touches, import-outcomes, stats, forget).
 - `planner.ledger.responses`: response rates (the guardrail, `stats`); `planner.ledger.forget`:
   erasure; `planner.ledger.hashing`: the salted hashes that stand in for erased identifiers.
-- Storage is a `Store` (`planner.ledger.store`): an embedded DuckDB file by default.
+- Storage is a `Store` (`planner.ledger.store`): an embedded DuckDB file by default, or a
+  team's PostgreSQL database (`planner.ledger.pg`, `--ledger postgresql://...`); `open_store`
+  picks one. `planner.ledger.transfer`: `planner ledger copy` between stores.
 """
 
 from __future__ import annotations

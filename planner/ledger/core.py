@@ -30,7 +30,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -44,11 +44,13 @@ from planner.ledger.hashing import hash_sql
 from planner.ledger.lock import Notify, stderr_notify
 from planner.ledger.schema import ABORTED, COMMITTED, PENDING
 from planner.ledger.store import (
-    FileStore,
+    Focus,
     MemoryStore,
+    Reach,
     Store,
     default_path,
     first_row,
+    open_store,
     translate_errors,
 )
 
@@ -307,7 +309,6 @@ def write_run(
         ):
             with contextlib.suppress(duckdb.Error):
                 con.unregister(name)
-    _hooks.checkpoint("after_ledger_commit")
     return n
 
 
@@ -418,7 +419,7 @@ class Ledger:
 
         Call right after `planner.persons.assign_person_keys` (tables `people`, `persons`).
         """
-        with self.store.attached(con), translate_errors(self.name):
+        with self.store.attached(con, reach=Reach(touches=False)), translate_errors(self.name):
             identity.resolve(con)
             self._seen(_generation(con))
 
@@ -426,7 +427,7 @@ class Ledger:
         """Set reasons 3, 15, 16, 17 on `dec` rows from outcomes, past touches and caps
         (3: opted out, or for `email` campaigns an address that bounced)."""
         caps.load_campaigns(con, campaign_caps(plans))
-        with self.store.attached(con), translate_errors(self.name):
+        with self.store.attached(con, reach=Reach()), translate_errors(self.name):
             if not _has_temp_table(con, "_led_keymap"):
                 # resolve_identities was not called: map recorded persons onto the build's
                 # keys without touching `persons` (caps still see every known touch).
@@ -444,7 +445,12 @@ class Ledger:
     ) -> dict[tuple[str, int], tuple[int, int]]:
         """(sender id, window days) -> (touches, responses) before this build (SPEC 6.4);
         see `planner.ledger.responses` for what counts."""
-        with self.store.attached(con), translate_errors(self.name):
+        reach = Reach(
+            touches=False,
+            since=as_of - timedelta(days=max((w for _, w in windows), default=1)),
+            senders=tuple(sorted({s for s, _ in windows})),
+        )
+        with self.store.attached(con, reach=reach), translate_errors(self.name):
             counts = responses.guardrail_counts(con, windows, as_of)
             self._seen(_generation(con))
         return counts
@@ -476,7 +482,7 @@ class Ledger:
         """
         self._require_writer("begin_run")
         outs = [(cid, Path(s).absolute(), Path(f).absolute()) for cid, s, f in outputs]
-        with self.store.session(write=True) as con, translate_errors(self.name):
+        with self.store.session(write=True, focus=Focus()) as con, translate_errors(self.name):
             con.execute("BEGIN TRANSACTION")
             try:
                 if con.execute(
@@ -528,7 +534,22 @@ class Ledger:
         campaigns = _run_campaigns(plans, recipients)
         send_rows = _send_rows(plans, recipients)
         outs = list(outputs) or self._begun.get(run_id, [])
-        with self.store.session(write=True) as con, translate_errors(self.name):
+        focus = Focus(
+            keys=tuple(
+                pl.concat(
+                    [
+                        touches["person_key"],
+                        identities["person_key"],
+                        merges["from_key"],
+                        merges["to_key"],
+                    ]
+                )
+                .unique()
+                .to_list()
+            ),
+            identities=tuple(identities.select("kind", "value").unique().iter_rows()),
+        )
+        with self.store.session(write=True, focus=focus) as con, translate_errors(self.name):
             write_run(
                 con,
                 run_id=run_id,
@@ -542,6 +563,8 @@ class Ledger:
                 outputs=[(c, Path(s).absolute(), Path(f).absolute()) for c, s, f in outs],
                 expect_generation=self._generation,
             )
+        # Committed where the store keeps it (a server store writes back as the session ends).
+        _hooks.checkpoint("after_ledger_commit")
         self._begun.pop(run_id, None)
         self._generation = None
 
@@ -549,7 +572,7 @@ class Ledger:
         """The run's outputs were renamed into place."""
         self._require_writer("finish_run")
         _hooks.checkpoint("before_finish_run")
-        with self.store.session(write=True) as con, translate_errors(self.name):
+        with self.store.session(write=True, focus=Focus()) as con, translate_errors(self.name):
             con.execute("UPDATE ledger.runs SET outputs_placed = TRUE WHERE run_id = ?", [run_id])
 
     def close(self) -> None:
@@ -558,7 +581,10 @@ class Ledger:
             return
         try:
             if self._begun:
-                with self.store.session(write=True) as con, translate_errors(self.name):
+                with (
+                    self.store.session(write=True, focus=Focus()) as con,
+                    translate_errors(self.name),
+                ):
                     recover(con, notify=lambda _m: None)
                 self._begun.clear()
         finally:
@@ -697,7 +723,7 @@ def open_for_build(
     until `close()`. Dry run: no lock and no write; a damaged or newer ledger fails now (exit
     4) rather than after reading the candidates; a missing ledger reads as empty.
     """
-    store: Store = FileStore(resolve_path(path))
+    store: Store = open_store(path)
     if dry_run:
         if not store.exists():
             return Ledger(MemoryStore(), dry_run=True, notify=notify)
@@ -707,7 +733,7 @@ def open_for_build(
     stack = ExitStack()
     try:
         stack.enter_context(store.writer_lock(notify=notify))
-        with store.session(write=True) as con, translate_errors(store.name):
+        with store.session(write=True, focus=Focus()) as con, translate_errors(store.name):
             recover(con, notify)
     except BaseException:
         stack.close()
@@ -718,14 +744,14 @@ def open_for_build(
 @contextlib.contextmanager
 def writing(path: Path | str | None, notify: Notify | None = None) -> Iterator[Store]:
     """Writer lock + recovery for a command that changes the ledger (cancel, import)."""
-    store = FileStore(resolve_path(path))
+    store = open_store(path)
     with store.writer_lock(notify=notify):
-        with store.session(write=True) as con, translate_errors(store.name):
+        with store.session(write=True, focus=Focus()) as con, translate_errors(store.name):
             recover(con, notify)
         yield store
 
 
 def reading(path: Path | str | None) -> Store:
     """The store a read-only command reads (an empty one when there is no ledger yet)."""
-    store = FileStore(resolve_path(path))
+    store = open_store(path)
     return store if store.exists() else MemoryStore()

@@ -11,8 +11,9 @@ connection and never opens files itself. A `Store` provides that catalog:
 
 `FileStore` is the embedded DuckDB file (default `.planner/ledger.duckdb`), `MemoryStore` an
 empty ledger for a dry run when no file exists yet (a dry run never creates one). A shared
-server database could be a third Store that ATTACHes it the same way (DuckDB's postgres
-extension) and locks with the server's own locks; nothing else would change.
+server database is a third Store, `planner.ledger.pg.PostgresStore`: it loads the rows a
+build needs from PostgreSQL into an in-memory catalog `ledger` and writes the difference back
+in one server transaction; `open_store` picks the store a --ledger value names.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,12 +40,57 @@ LEDGER_ENV = "PLANNER_LEDGER"
 DEFAULT_RELATIVE = Path(".planner") / "ledger.duckdb"
 
 
+def open_store(location: Path | str | None) -> Store:
+    """The store a --ledger value (else `$PLANNER_LEDGER`, else `.planner/ledger.duckdb`)
+    names: `postgresql://...` is a PostgreSQL ledger, anything else a DuckDB file."""
+    if location is None or str(location) == "":
+        location = os.environ.get(LEDGER_ENV, "").strip() or None
+    if isinstance(location, Path):
+        # A URL that went through Path (a CLI option typed Path) lost one slash of `//`.
+        text = str(location)
+        for scheme in ("postgresql:", "postgres:"):
+            if text.startswith(scheme + "/") and not text.startswith(scheme + "//"):
+                location = scheme + "/" + text[len(scheme) :]
+    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
+        from planner.ledger.pg import PostgresStore  # psycopg only when a server is named
+
+        return PostgresStore(location)
+    return FileStore(Path(location) if location is not None else default_path())
+
+
 def default_path() -> Path:
     """`$PLANNER_LEDGER`, else `.planner/ledger.duckdb` under the working directory."""
     env = os.environ.get(LEDGER_ENV)
     if env and env.strip():
         return Path(env)
     return Path.cwd() / DEFAULT_RELATIVE
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What a write session is about, when it is about a few persons only (a build's own
+    steps): a store that loads rows (PostgreSQL) may then leave out every row of the person
+    tables except the `persons` rows of `keys` (and of keys whose canonical key is one of
+    them) and the `identities` rows of `identities` (kind, value). Rows it leaves out are
+    never read or changed; new rows are still written. `Focus()` is about no person."""
+
+    keys: tuple[str, ...] = ()
+    identities: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What a build's read needs of the ledger beyond identities and persons, when the
+    connection holds the build's `people` and `persons`: a store that loads rows
+    (PostgreSQL) may leave out the rest; a file attaches everything anyway.
+
+    - `touches`: the touches and outcomes of the build's persons (caps, suppression);
+    - `since`, `senders`: every touch on or after `since` by one of `senders` (all senders when
+      None), and every outcome on or after `since` (the guardrail's window)."""
+
+    touches: bool = True
+    since: date | None = None
+    senders: tuple[str, ...] | None = None
 
 
 class Store(Protocol):
@@ -62,12 +109,18 @@ class Store(Protocol):
         """Exclusive among writers (builds, cancel, imports) for the `with` block."""
         ...
 
-    def session(self, *, write: bool) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-        """A connection with the ledger attached as `ledger` (created/migrated when writing)."""
+    def session(
+        self, *, write: bool, focus: Focus | None = None
+    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A connection with the ledger attached as `ledger` (created/migrated when writing);
+        with a `focus`, only the rows it names need be there (see `Focus`)."""
         ...
 
-    def attached(self, con: duckdb.DuckDBPyConnection) -> AbstractContextManager[None]:
-        """The ledger attached read-only as `ledger` into `con` for the `with` block."""
+    def attached(
+        self, con: duckdb.DuckDBPyConnection, *, reach: Reach | None = None
+    ) -> AbstractContextManager[None]:
+        """The ledger attached read-only as `ledger` into `con` for the `with` block (with a
+        `reach`, only the rows it names need be there)."""
         ...
 
     def compact(self) -> None:
@@ -264,7 +317,9 @@ class FileStore:
                     path.chmod(0o600)
 
     @contextlib.contextmanager
-    def session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def session(
+        self, *, write: bool, focus: Focus | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         if not write and not self.exists():
             # Reading a ledger that does not exist yet: an empty one, nothing created.
             yield from MemoryStore().session_gen()
@@ -340,7 +395,9 @@ class FileStore:
             self._chmod()
 
     @contextlib.contextmanager
-    def attached(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    def attached(
+        self, con: duckdb.DuckDBPyConnection, *, reach: Reach | None = None
+    ) -> Iterator[None]:
         if not self.exists():
             with MemoryStore().attached(con):
                 yield
@@ -382,14 +439,18 @@ class MemoryStore:
             con.close()
 
     @contextlib.contextmanager
-    def session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def session(
+        self, *, write: bool, focus: Focus | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         yield from self.session_gen()
 
     def compact(self) -> None:
         return
 
     @contextlib.contextmanager
-    def attached(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    def attached(
+        self, con: duckdb.DuckDBPyConnection, *, reach: Reach | None = None
+    ) -> Iterator[None]:
         _memory_ledger(con)
         try:
             yield

@@ -203,3 +203,18 @@ def test_version_1_ledger_is_migrated_keeping_its_outcomes(tmp_path: Path) -> No
         ]
     finally:
         con.close()
+
+
+def test_a_sqlite_file_as_ledger_is_refused_without_loading_an_extension(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    from tests.test_outcomes_support import run_main
+
+    path = tmp_path / "ledger.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE t (a)").connection.commit()
+    code, _, stderr = run_main(capsys, "ledger", "runs", "--ledger", str(path))
+    assert code == 4
+    assert "not a valid DuckDB database file" in stderr
+    assert "extension" not in stderr.lower()

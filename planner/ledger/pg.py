@@ -50,7 +50,7 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
-from planner import __version__
+from planner import __version__, duck
 from planner.errors import LedgerError
 from planner.ledger import _hooks
 from planner.ledger.hashing import SALT_KEY
@@ -289,7 +289,7 @@ class PostgresStore:
     def columns(self) -> dict[str, list[tuple[str, str]]]:
         """table -> [(column, DuckDB type)] of the current schema."""
         if self._columns is None:
-            con = duckdb.connect()
+            con = duck.connect()
             try:
                 con.execute("ATTACH ':memory:' AS ledger")
                 for statement in _duck_ddl():
@@ -531,7 +531,7 @@ class PostgresStore:
     def session(
         self, *, write: bool, focus: Focus | None = None
     ) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect()
+        con = duck.connect()
         try:
             with self._translate(), self._connect() as pg:
                 if write:

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import duckdb
 
-from planner import __version__
+from planner import __version__, duck
 from planner.errors import LedgerError
 from planner.ledger import _hooks
 from planner.ledger.hashing import ensure_salt, read_salt
@@ -331,18 +331,18 @@ class FileStore:
             file_lock(self.io_lock, exclusive=write, what="using it", create=write) as _,
             translate_errors(self.name),
         ):
-            con = duckdb.connect()
+            con = duck.connect()
             try:
                 if write:
                     with _private_files():
-                        con.execute("ATTACH ? AS ledger", [str(self.path)])
+                        con.execute("ATTACH ? AS ledger (TYPE duckdb)", [str(self.path)])
                         create_schema(con, _version(con, self.name))
                         self._chmod()
                         yield con
                         con.execute("DETACH ledger")
                         self._chmod()
                 else:
-                    con.execute("ATTACH ? AS ledger (READ_ONLY)", [str(self.path)])
+                    con.execute("ATTACH ? AS ledger (TYPE duckdb, READ_ONLY)", [str(self.path)])
                     if not check_readable(con, self.name):
                         con.execute("DETACH ledger")
                         _memory_ledger(con)
@@ -369,11 +369,11 @@ class FileStore:
             translate_errors(self.name),
             _private_files(),
         ):
-            con = duckdb.connect()
+            con = duck.connect()
             try:
-                con.execute("ATTACH ? AS ledger", [str(self.path)])
+                con.execute("ATTACH ? AS ledger (TYPE duckdb)", [str(self.path)])
                 con.execute("CHECKPOINT ledger")
-                con.execute("ATTACH ? AS fresh", [str(tmp)])
+                con.execute("ATTACH ? AS fresh (TYPE duckdb)", [str(tmp)])
                 con.execute("COPY FROM DATABASE ledger TO fresh")
                 con.execute("DETACH fresh")
                 con.execute("DETACH ledger")
@@ -406,7 +406,7 @@ class FileStore:
             file_lock(self.io_lock, exclusive=False, what="writing it", create=False) as _,
             translate_errors(self.name),
         ):
-            con.execute("ATTACH ? AS ledger (READ_ONLY)", [str(self.path)])
+            con.execute("ATTACH ? AS ledger (TYPE duckdb, READ_ONLY)", [str(self.path)])
             try:
                 if not check_readable(con, self.name):
                     con.execute("DETACH ledger")
@@ -431,7 +431,7 @@ class MemoryStore:
         yield False
 
     def session_gen(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect()
+        con = duck.connect()
         try:
             _memory_ledger(con)
             yield con

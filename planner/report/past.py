@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from planner import lint
+from planner import duck, lint
 from planner.config import Campaign, campaign_from_dict
 from planner.errors import ConfigError, LedgerError
 from planner.export.base import SEND_LIST_SCHEMA
@@ -121,7 +121,7 @@ def from_run(run_id: str, path: Path | str | None = None) -> ReportData:
         )
         samples.extend(samples_of(campaign, str(cid), frame))
 
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         recipients = pl.concat(
             [

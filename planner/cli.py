@@ -160,6 +160,7 @@ def build(
 ) -> None:
     """Plan the campaign(s): write send lists, or preview them with --dry-run."""
     from planner import pipeline
+    from planner.cache import default_cache
     from planner.contract import FORMATS
 
     for fmt in formats or []:
@@ -181,6 +182,8 @@ def build(
             ledger=led,
             max_bad_rows=max_bad_rows,
             progress=say,
+            # A dry run reads the candidate cache but writes nothing, the cache included.
+            cache=default_cache(write=not dry_run),
         )
         try:
             if dry_run:
@@ -222,10 +225,13 @@ def explain(
 ) -> None:
     """Why this person is in or out: every criterion, the score parts, the decision."""
     from planner import pipeline
+    from planner.cache import default_cache
     from planner.ledger import open_for_build
 
     with closing(open_for_build(ledger, dry_run=True)) as led:
-        plan = pipeline.plan([campaign], as_of=_as_of(as_of), ledger=led)
+        plan = pipeline.plan(
+            [campaign], as_of=_as_of(as_of), ledger=led, cache=default_cache(write=False)
+        )
         try:
             found = pipeline.explain(plan, person)
         finally:
@@ -405,6 +411,24 @@ def main(argv: list[str] | None = None) -> None:
         err.print("planner: hint: please report this with the command you ran", markup=False)
         sys.exit(70)
     sys.exit(0)
+
+
+cache_app = typer.Typer(
+    help="The candidate cache: normalized inputs kept for the next build (.planner/cache).",
+    no_args_is_help=True,
+)
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Remove every cache entry ($PLANNER_CACHE or .planner/cache under the cwd)."""
+    from planner import cache
+
+    entries, size = cache.clear()
+    out.print(f"removed {entries} cache entries ({size / 2**20:.1f} MiB) from {cache.cache_dir()}")
+
+
+app.add_typer(cache_app, name="cache")
 
 
 def _mount_ledger() -> None:

@@ -28,6 +28,7 @@ import duckdb
 import polars as pl
 
 from planner import __version__, criteria, lint, personalize, segment, sources, suppression
+from planner.cache import SourceCache
 from planner.config import Campaign, load_campaigns
 from planner.contract import EXCLUDED_COLUMNS, LIST_JOINER, REASONS, SEND_LIST_COLUMNS
 from planner.duck import frame
@@ -260,8 +261,13 @@ def plan(
     max_bad_rows: int | None = None,
     progress: Progress | None = None,
     database: str = ":memory:",
+    cache: SourceCache | None = None,
 ) -> Plan:
-    """Compute who would be contacted for each campaign, and why everyone else would not."""
+    """Compute who would be contacted for each campaign, and why everyone else would not.
+
+    With a `cache` (`planner.cache`), the normalized candidate tables of unchanged input files
+    are loaded from it instead of being read and normalized again, and stored in it otherwise.
+    """
     say = progress or (lambda _msg: None)
     as_of = as_of or _today()
     plans = prepare(campaigns)
@@ -271,20 +277,7 @@ def plan(
 
     con, spill = _connect(database)
     try:
-        say("reading candidates")
-        src = sources.read_sources(con, specs, max_bad_rows=max_bad_rows)
-        say("normalizing")
-        enrich.enrich(con, source="rows", target="people")
-        # `people` holds every column of `rows` and nothing reads `rows` again: at 10M rows it
-        # is gigabytes of the memory budget or of the spill directory.
-        con.execute(f"DROP TABLE {src.table}")
-        say("identifying persons")
-        assign_person_keys(
-            con,
-            people="people",
-            target="persons",
-            file_hashes={str(f.path): f.sha256 for f in src.files},
-        )
+        src = _read_people(con, specs, max_bad_rows, cache, say)
         if ledger is not None:
             say("matching recorded persons")
             ledger.resolve_identities(con)
@@ -325,6 +318,42 @@ def plan(
         shutil.rmtree(spill, ignore_errors=True)
         raise
     return Plan(as_of=as_of, con=con, campaigns=plans, source=src, spill=spill)
+
+
+def _read_people(
+    con: duckdb.DuckDBPyConnection,
+    specs: Sequence[sources.SourceSpec],
+    max_bad_rows: int | None,
+    cache: SourceCache | None,
+    say: Progress,
+) -> sources.SourceResult:
+    """Tables `people` (enriched rows) and `persons` (person keys within the build), from the
+    cache when it holds them for these exact files, code and options."""
+    key = cache.key(specs, max_bad_rows) if cache is not None else None
+    if cache is not None and key is not None:
+        cached = cache.load(con, key)
+        if cached is not None:
+            say("candidates from the cache")
+            return cached
+    say("reading candidates")
+    src = sources.read_sources(
+        con, specs, max_bad_rows=max_bad_rows, hashes=key.hashes if key else None
+    )
+    say("normalizing")
+    enrich.enrich(con, source=src.table, target="people")
+    # `people` holds every column of `rows` and nothing reads `rows` again: at 10M rows it
+    # is gigabytes of the memory budget or of the spill directory.
+    con.execute(f"DROP TABLE {src.table}")
+    say("identifying persons")
+    assign_person_keys(
+        con,
+        people="people",
+        target="persons",
+        file_hashes={str(f.path): f.sha256 for f in src.files},
+    )
+    if cache is not None and key is not None:
+        cache.store(con, key, src)
+    return src
 
 
 def _connect(database: str) -> tuple[duckdb.DuckDBPyConnection, Path]:

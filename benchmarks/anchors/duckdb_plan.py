@@ -13,7 +13,10 @@ which are then COPY'd as `send_list.csv`. All values are bound parameters.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,8 @@ import duckdb
 
 from benchmarks.anchors import common as cm
 
+#: `BENCH_TIMINGS=1` prints each statement's seconds to stderr (to see where the time goes).
+TIMINGS = bool(os.environ.get("BENCH_TIMINGS"))
 URL_SQL = (
     "rtrim(regexp_replace(regexp_replace(regexp_replace(lower(coalesce({0}, '')),"
     " $url_scheme, ''), $url_tail, ''), $url_host, ''), '/')"
@@ -79,12 +84,12 @@ def script(crit: cm.Criteria, cities: dict[str, tuple[str, float, float]]) -> tu
     nice_c = [c for c, k, _ in hit_cols if k == "n"]
     n_any = " + ".join(f"{c}::INT" for c in any_c) or "0"
     skills_ok = " AND ".join([*all_c, f"({n_any}) >= {int(crit.min_any)}" if any_c else "TRUE"])
-    got = " + ".join([*(f"{c}::DOUBLE" for c in all_c + any_c), *(f"0.5 * {c}::DOUBLE" for c in nice_c)])
+    got = " + ".join(
+        [*(f"{c}::DOUBLE" for c in all_c + any_c), *(f"0.5 * {c}::DOUBLE" for c in nice_c)]
+    )
     denom = crit.skill_denominator
     skills_part = f"({got}) / {denom}" if denom else "1.0"
-    missing = ", ".join(
-        f"CASE WHEN NOT {c} THEN $skn{i} END" for c, k, i in hit_cols if k == "a"
-    )
+    missing = ", ".join(f"CASE WHEN NOT {c} THEN $skn{i} END" for c, k, i in hit_cols if k == "a")
     skills_detail = (
         f"concat_ws('; ', CASE WHEN NOT ({' AND '.join(all_c) or 'TRUE'}) THEN 'missing ' ||"
         f" concat_ws(', ', {missing or 'NULL'}) END, CASE WHEN ({n_any}) < {int(crit.min_any)}"
@@ -174,6 +179,7 @@ def script(crit: cm.Criteria, cities: dict[str, tuple[str, float, float]]) -> tu
     text_cols += ["title", "headline", "company", "location", "city", "country", "skills"]
     text_cols += ["years_experience", "open_to_work", "summary"]
     trimmed = ", ".join(f"coalesce(trim({c}), '') AS {c}" for c in text_cols)
+    # Identifiers and SQL fragments are the script's own; every value is a $parameter.
     sql = f"""
 CREATE TEMP TABLE n AS
 WITH r AS (
@@ -276,7 +282,7 @@ COPY (
         final_reason AS reason, final_detail AS detail, NULL::DATE AS eligible_again_on
     FROM dec WHERE final_reason IS NOT NULL ORDER BY rid
 ) TO $excluded (HEADER, DELIMITER ',')
-"""
+"""  # noqa: S608
     return sql, params
 
 
@@ -309,11 +315,15 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
     }
     for statement in sql.split(";\n"):
         used = {k: params[k] for k in set(re.findall(r"\$(\w+)", statement))}
+        started = time.perf_counter()
         con.execute(statement, used).fetchall()
+        if TIMINGS:
+            seconds = time.perf_counter() - started
+            print(f"{seconds:6.2f} s {' '.join(statement.split()[:4])}", file=sys.stderr)
 
     # The final recipients (at most ranking.limit rows): messages in Python, then COPY.
     cur = con.execute(
-        "SELECT person, candidate_id, first_name, last_name, full_name, email_n, url_n, title,"
+        "SELECT rid, person, candidate_id, first_name, last_name, full_name, email_n, url_n, title,"
         " company, country_code, seniority, fit_score, matched FROM dec"
         " WHERE final_reason IS NULL ORDER BY rank"
     )
@@ -327,9 +337,9 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
         subjects.append(subject)
         bodies.append(body)
     con.execute(
-        "CREATE TEMP TABLE messages AS SELECT unnest($p) AS person, unnest($s) AS subject,"
+        "CREATE TEMP TABLE messages AS SELECT unnest($p) AS rid, unnest($s) AS subject,"
         " unnest($b) AS message",
-        {"p": [r["person"] for r in rows], "s": subjects, "b": bodies},
+        {"p": [r["rid"] for r in rows], "s": subjects, "b": bodies},
     ).fetchall()
     con.execute(
         """
@@ -337,7 +347,7 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
             SELECT d.person AS person_key, candidate_id, first_name, last_name, email_n AS email,
                 url_n AS profile_url, title, company, country_code, seniority, fit_score,
                 array_to_string(matched, '; ') AS matched_skills, m.subject, m.message
-            FROM dec d JOIN messages m USING (person) ORDER BY d.rank
+            FROM dec d JOIN messages m USING (rid) ORDER BY d.rank
         ) TO $send (HEADER, DELIMITER ',')
         """,
         {"send": str(out / "send_list.csv")},

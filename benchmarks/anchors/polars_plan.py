@@ -60,9 +60,7 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
     crit = cm.load(campaign_path)
     cities_map = cm.city_table()
     countries_map = cm.country_table()
-    countries = pl.LazyFrame(
-        {"name": list(countries_map), "code": list(countries_map.values())}
-    )
+    countries = pl.LazyFrame({"name": list(countries_map), "code": list(countries_map.values())})
     cities = pl.LazyFrame(
         {
             "city_key": list(cities_map),
@@ -86,9 +84,10 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
             title_n=pl.col("title").str.to_lowercase(),
             company_n=pl.col("company").str.to_lowercase().str.replace(cm.LEGAL, ""),
             years=pl.col("years_experience").str.extract(cm.YEARS, 1).cast(pl.Int64, strict=False),
-            skills_l=pl.col("skills").str.to_lowercase().str.split(";").list.eval(
-                pl.element().str.strip_chars()
-            ),
+            skills_l=pl.col("skills")
+            .str.to_lowercase()
+            .str.split(";")
+            .list.eval(pl.element().str.strip_chars()),
             loc_parts=pl.col("location")
             .str.to_lowercase()
             .str.replace_all(cm.LOCATION_NOISE, "")
@@ -101,15 +100,26 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
             .then(pl.col("city").str.to_lowercase())
             .otherwise(pl.col("loc_parts").list.first().str.strip_chars()),
         )
-        .join(countries.rename({"code": "explicit"}), left_on="country_l", right_on="name", how="left")
-        .join(countries.rename({"code": "from_last"}), left_on="last_part", right_on="name", how="left")
+        .join(
+            countries.rename({"code": "explicit"}), left_on="country_l", right_on="name", how="left"
+        )
+        .join(
+            countries.rename({"code": "from_last"}),
+            left_on="last_part",
+            right_on="name",
+            how="left",
+        )
         .join(cities, on="city_key", how="left", maintain_order="left")
         .with_columns(
             country_code=pl.coalesce("explicit", "from_last", "city_country"),
             not_open=pl.concat_str(
-                [pl.col("title_n"), pl.col("headline").str.to_lowercase(),
-                 pl.col("summary").str.to_lowercase()], separator=" | ",
-            ).str.contains(cm.NOT_OPEN),  # fmt: skip
+                [
+                    pl.col("title_n"),
+                    pl.col("headline").str.to_lowercase(),
+                    pl.col("summary").str.to_lowercase(),
+                ],
+                separator=" | ",
+            ).str.contains(cm.NOT_OPEN),
             open=pl.col("open_to_work").str.to_lowercase().is_in(["true", "yes", "1"])
             | pl.col("headline").str.to_lowercase().str.contains(cm.OPEN_HEADLINE),
             seniority=seniority(pl.col("title_n"), pl.col("years")),
@@ -145,7 +155,9 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
     )
     denom = crit.skill_denominator
     skills_part = got / denom if denom else pl.lit(1.0)
-    title_in = pl.col("title_n").str.contains(cm.words(crit.include)) if crit.include else pl.lit(True)
+    title_in = (
+        pl.col("title_n").str.contains(cm.words(crit.include)) if crit.include else pl.lit(True)
+    )
     title_out = (
         pl.col("title_n").str.contains(cm.words(crit.exclude)) if crit.exclude else pl.lit(False)
     )
@@ -154,7 +166,9 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
         if crit.levels
         else pl.lit(True)
     )
-    years_ok = pl.col("years").is_null() | pl.col("years").is_between(crit.years_min, crit.years_max)
+    years_ok = pl.col("years").is_null() | pl.col("years").is_between(
+        crit.years_min, crit.years_max
+    )
     in_place = pl.col("country_code").is_in(crit.countries).fill_null(False)
     for name, radius in crit.cities:
         lat0, lon0 = cm.city_coords(cities_map, name)
@@ -284,7 +298,9 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
     ids = (
         pl.concat(
             [
-                seg.filter(pl.col("email_n") != "").select(id="email_n", person="person", ord=pl.col("rid").cast(pl.Int64)),
+                seg.filter(pl.col("email_n") != "").select(
+                    id="email_n", person="person", ord=pl.col("rid").cast(pl.Int64)
+                ),
                 seg.filter(pl.col("url_n") != "").select(
                     id="url_n", person="person", ord=pl.col("rid").cast(pl.Int64) + 10**12
                 ),
@@ -313,29 +329,26 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
     )
     exempt = crit.exempt_min_score if crit.exempt_min_score is not None else 2.0
     capped = (pl.col("recent") >= crit.max_touches) & ~(pl.col("fit_score") >= exempt)
-    decided = (
-        seg.join(ledger, on="person", how="left", maintain_order="left")
-        .with_columns(
-            reason2=pl.when(pl.col("reason").is_not_null())
-            .then(pl.col("reason"))
-            .when(pl.col("contacted"))
-            .then(pl.lit("already_contacted_for_campaign"))
-            .when(capped)
-            .then(pl.lit("frequency_cap")),
-            detail2=pl.when(pl.col("reason").is_not_null())
-            .then(pl.col("detail"))
-            .when(pl.col("contacted"))
-            .then(
-                pl.lit(f"already_contacted_for_campaign: touched for {crit.campaign_id} on ")
-                + pl.col("contacted_on").cast(pl.Utf8)
-            )
-            .when(capped)
-            .then(
-                pl.lit("frequency_cap: ")
-                + pl.col("recent").cast(pl.Utf8)
-                + pl.lit(f" touches in the last {crit.window_days} days")
-            ),
+    decided = seg.join(ledger, on="person", how="left", maintain_order="left").with_columns(
+        reason2=pl.when(pl.col("reason").is_not_null())
+        .then(pl.col("reason"))
+        .when(pl.col("contacted"))
+        .then(pl.lit("already_contacted_for_campaign"))
+        .when(capped)
+        .then(pl.lit("frequency_cap")),
+        detail2=pl.when(pl.col("reason").is_not_null())
+        .then(pl.col("detail"))
+        .when(pl.col("contacted"))
+        .then(
+            pl.lit(f"already_contacted_for_campaign: touched for {crit.campaign_id} on ")
+            + pl.col("contacted_on").cast(pl.Utf8)
         )
+        .when(capped)
+        .then(
+            pl.lit("frequency_cap: ")
+            + pl.col("recent").cast(pl.Utf8)
+            + pl.lit(f" touches in the last {crit.window_days} days")
+        ),
     )
     ranked = (
         decided.filter(pl.col("reason2").is_null())
@@ -350,15 +363,32 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
         .with_columns(
             final_reason=pl.when(over).then(pl.lit("over_limit")).otherwise(pl.col("reason2")),
             final_detail=pl.when(over)
-            .then(pl.lit("over_limit: ranked ") + pl.col("rank").cast(pl.Utf8)
-                  + pl.lit(" of the recipients"))
+            .then(
+                pl.lit("over_limit: ranked ")
+                + pl.col("rank").cast(pl.Utf8)
+                + pl.lit(" of the recipients")
+            )
             .otherwise(pl.col("detail2")),
-        )  # fmt: skip
+        )
         .select(
-            "rid", "person", "candidate_id", "first_name", "last_name", "full_name", "email_n",
-            "url_n", "title", "company", "country_code", "seniority", "fit_score", "matched",
-            "final_reason", "final_detail", "rank",
-        )  # fmt: skip
+            "rid",
+            "person",
+            "candidate_id",
+            "first_name",
+            "last_name",
+            "full_name",
+            "email_n",
+            "url_n",
+            "title",
+            "company",
+            "country_code",
+            "seniority",
+            "fit_score",
+            "matched",
+            "final_reason",
+            "final_detail",
+            "rank",
+        )
         .collect()
     )
 

@@ -112,8 +112,9 @@ class Figure:
     median_cpu_s: float | None = None
     peak_rss_mib: float | None = None
     env: dict[str, str] = field(default_factory=dict)
-    #: median / the anchor's median, for planner builds
+    #: median / the anchor's median, for planner builds (and the same from CPU seconds)
     anchor_ratios: dict[str, float] = field(default_factory=dict)
+    anchor_cpu_ratios: dict[str, float] = field(default_factory=dict)
     #: the SPEC 10 targets of this figure: baseline, ratio, limit, words, passed
     checks: list[dict[str, Any]] = field(default_factory=list)
     passed: bool | None = None
@@ -333,6 +334,8 @@ def judge(figures: dict[str, Figure]) -> None:
             ref = figures.get(anchor)
             if ref is not None and ref.median_s:
                 fig.anchor_ratios[anchor] = round(fig.median_s / ref.median_s, 3)
+                if fig.median_cpu_s and ref.median_cpu_s:
+                    fig.anchor_cpu_ratios[anchor] = round(fig.median_cpu_s / ref.median_cpu_s, 3)
     for name, base, limit, words in TARGETS:
         fig, ref = figures.get(name), figures.get(base)
         if fig is None or ref is None or fig.median_s is None or not ref.median_s:
@@ -342,8 +345,20 @@ def judge(figures: dict[str, Figure]) -> None:
         if name == "build_big":
             assert fig.peak_rss_mib is not None
             passed = passed and fig.peak_rss_mib * 2**20 < BIG_RSS_LIMIT
+        cpu_ratio = (
+            round(fig.median_cpu_s / ref.median_cpu_s, 3)
+            if fig.median_cpu_s and ref.median_cpu_s
+            else None
+        )
         fig.checks.append(
-            {"baseline": base, "ratio": ratio, "limit": limit, "words": words, "passed": passed}
+            {
+                "baseline": base,
+                "ratio": ratio,
+                "cpu_ratio": cpu_ratio,
+                "limit": limit,
+                "words": words,
+                "passed": passed,
+            }
         )
         fig.passed = passed if fig.passed is None else fig.passed and passed
     for name, base in PARSE_BASELINES.items():
@@ -372,7 +387,8 @@ def table(figures: dict[str, Figure]) -> str:
             verdict = "PASS" if check["passed"] else "FAIL"
             lines.append(
                 f"{'':<13}   {verdict}: {check['ratio']:.2f}x {check['baseline']}"
-                f" (target <= {check['limit']:g}x: {check['words']})"
+                + (f" (cpu {check['cpu_ratio']:.2f}x)" if check["cpu_ratio"] else "")
+                + f" (target <= {check['limit']:g}x: {check['words']})"
             )
     return "\n".join(lines)
 

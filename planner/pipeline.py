@@ -761,12 +761,17 @@ def write_plan(
             )
             send_lists[p.id] = send_list
             hashes: dict[str, str] = {}
-            for fmt in dict.fromkeys(["csv", *p.campaign.export.formats, *formats]):
+            wanted = dict.fromkeys(["csv", *p.campaign.export.formats, *formats])
+            for fmt in wanted:
                 for path in export.export(send_list, p.campaign, fmt, tmp):
                     hashes[path.name] = _sha256(path)
             hashes["excluded.csv"] = export.write_query_csv(
                 plan_.con, *excluded_query(p), tmp / "excluded.csv"
             )
+            if "parquet" in wanted:
+                hashes["excluded.parquet"] = _write_excluded_parquet(
+                    plan_.con, p, tmp / "excluded.parquet"
+                )
             mine = [r for r in plan_.rejects if r.file in p.files]
             if mine:
                 rejects = pl.DataFrame(
@@ -797,6 +802,24 @@ def write_plan(
             for _p, _final, tmp in targets:
                 shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _write_excluded_parquet(
+    con: duckdb.DuckDBPyConnection, p: CampaignPlan, path: Path
+) -> str:
+    """excluded.parquet (the rows and columns of excluded.csv, typed) when the campaign's
+    export formats ask for parquet; DuckDB writes it straight from the query. Returns sha256."""
+    from planner.export.atomic import atomic_path, sha256_file
+
+    sql, params = excluded_query(p)
+    with atomic_path(path) as tmp:
+        con.execute(
+            f"COPY ({sql}) TO $_target (FORMAT parquet, COMPRESSION zstd)",
+            {**params, "_target": str(tmp)},
+        ).fetchall()
+        os.chmod(tmp, 0o600)
+        digest = sha256_file(tmp)
+    return digest
 
 
 def manifest_of(

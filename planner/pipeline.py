@@ -804,9 +804,7 @@ def write_plan(
         raise
 
 
-def _write_excluded_parquet(
-    con: duckdb.DuckDBPyConnection, p: CampaignPlan, path: Path
-) -> str:
+def _write_excluded_parquet(con: duckdb.DuckDBPyConnection, p: CampaignPlan, path: Path) -> str:
     """excluded.parquet (the rows and columns of excluded.csv, typed) when the campaign's
     export formats ask for parquet; DuckDB writes it straight from the query. Returns sha256."""
     from planner.export.atomic import atomic_path, sha256_file

@@ -371,7 +371,7 @@ def table(figures: dict[str, Figure]) -> str:
     """The results as a fixed-width text table: every figure, its ratio to each anchor, and
     each SPEC 10 check on a line of its own."""
     ratios = "".join(f" {'vs ' + a:>10}" for a in ANCHORS)
-    head = f"{'figure':<13} {'what':<54} {'median s':>9} {'cpu s':>8}{ratios} {'peak RSS':>10}"
+    head = f"{'figure':<13} {'what':<60} {'median s':>9} {'cpu s':>8}{ratios} {'peak RSS':>10}"
     lines = [head, "-" * len(head)]
     for fig in figures.values():
         median = f"{fig.median_s:.2f}" if fig.median_s is not None else "-"
@@ -382,7 +382,7 @@ def table(figures: dict[str, Figure]) -> str:
             r = fig.anchor_ratios.get(anchor)
             cells += f" {f'{r:.2f}x' if r is not None else '':>10}"
         note = f"  {fig.note}" if fig.note else ""
-        lines.append(f"{fig.name:<13} {fig.label:<54} {median:>9} {cpu:>8}{cells} {rss:>10}{note}")
+        lines.append(f"{fig.name:<13} {fig.label:<60} {median:>9} {cpu:>8}{cells} {rss:>10}{note}")
         for check in fig.checks:
             verdict = "PASS" if check["passed"] else "FAIL"
             lines.append(

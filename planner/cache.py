@@ -199,10 +199,21 @@ class SourceCache:
 
     # ------------------------------------------------------------------ writing
 
-    def store(self, con: duckdb.DuckDBPyConnection, key: CacheKey, src: SourceResult) -> None:
-        """Write TABLES of `con` and `src` as the entry of `key`, then trim the cache."""
+    def store(self, con: duckdb.DuckDBPyConnection, key: CacheKey, src: SourceResult) -> bool:
+        """Write TABLES of `con` and `src` as the entry of `key`, then trim the cache.
+
+        A cache must never fail a build: a full disk or an unwritable directory only means no
+        entry (False).
+        """
         if not self.write:
-            return
+            return False
+        try:
+            self._store(con, key, src)
+        except (duckdb.Error, OSError):
+            return False
+        return True
+
+    def _store(self, con: duckdb.DuckDBPyConnection, key: CacheKey, src: SourceResult) -> None:
         _private_dir(self.directory)
         final = self.path_of(key)
         tmp = self.directory / f".{key.name}.tmp-{secrets.token_hex(4)}{_SUFFIX}"
@@ -229,21 +240,29 @@ class SourceCache:
         self.trim()
 
     def entries(self) -> list[Path]:
-        """Entry files, least recently used first."""
+        """Entry files, least recently used first (another build may remove one meanwhile)."""
         if not self.directory.is_dir():
             return []
-        found = [p for p in self.directory.iterdir() if p.is_file() and p.suffix == _SUFFIX]
-        return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
+        found: list[tuple[int, str, Path]] = []
+        for path in self.directory.iterdir():
+            if path.suffix != _SUFFIX or path.name.startswith("."):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                found.append((path.stat().st_mtime_ns, path.name, path))
+        return [path for *_, path in sorted(found)]
 
     def trim(self) -> None:
         """Remove least recently used entries until the cache fits its size (an entry larger
         than the whole cache goes too: the one just written is the most recently used)."""
-        entries = self.entries()
-        total = sum(p.stat().st_size for p in entries)
-        for path in entries:
+        sizes: list[tuple[Path, int]] = []
+        for path in self.entries():
+            with contextlib.suppress(FileNotFoundError):
+                sizes.append((path, path.stat().st_size))
+        total = sum(size for _, size in sizes)
+        for path, size in sizes:
             if total <= self.max_bytes:
                 break
-            total -= path.stat().st_size
+            total -= size
             _remove_entry(path)
 
     def clear(self) -> tuple[int, int]:
@@ -254,10 +273,11 @@ class SourceCache:
         for path in self.directory.iterdir():
             if not path.is_file():
                 continue
-            if path.suffix == _SUFFIX and not path.name.startswith("."):
-                count += 1
-            size += path.stat().st_size
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                size += path.stat().st_size
+                path.unlink()
+                if path.suffix == _SUFFIX and not path.name.startswith("."):
+                    count += 1
         return count, size
 
 

@@ -201,3 +201,15 @@ def test_cli_build_fills_the_cache_dry_run_reads_it_and_clear_empties_it(
     result = runner.invoke(app, ["build", str(example), "--out", "o2", "--as-of", AS_OF])
     assert result.exit_code == 0, result.output
     assert reads.count == 1 and list(directory.iterdir()) == []
+
+
+def test_a_cache_that_cannot_be_written_never_fails_the_build(
+    example: Path, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory should be", "utf-8")
+    c = SourceCache(blocked / "cache")
+    fresh = _outputs(example, None)
+    built = _outputs(example, c)
+    assert built[1].equals(fresh[1])
+    assert c.entries() == []

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from planner import pipeline
+from planner.cache import SourceCache, default_cache
 from planner.config import Campaign
 from planner.contract import FORMATS
 from planner.errors import ConfigError
@@ -80,6 +81,7 @@ def build(
     allow_lint_errors: bool = False,
     max_bad_rows: int | None = None,
     report: Path | str | None = None,
+    cache: SourceCache | bool = True,
     progress: pipeline.Progress | None = None,
     notify: Notify | None = None,
 ) -> BuildResult:
@@ -92,14 +94,25 @@ def build(
 
     `report`: also write the build's HTML report there (`--report FILE`; a dry run writes only
     that file). A real build writes `report.html` beside every send list in any case.
+
+    `cache`: True (the default, as `planner build`) uses the candidate cache under
+    `.planner/cache` (`$PLANNER_CACHE`; `off` turns it off): a dry run only reads it, a real
+    build fills it. False reads every file afresh; a `SourceCache` is used as given.
     """
     pipeline.check_as_of(as_of)
     check_formats(formats)
+    # A dry run reads the candidate cache but writes nothing, the cache included.
+    source_cache = default_cache(write=not dry_run) if cache is True else cache or None
     # A real build holds the ledger's writer lock from before it reads the ledger until its
     # run is recorded, so a second build waits instead of planning against stale caps.
     with closing(open_for_build(ledger, dry_run=dry_run, notify=notify)) as led:
         plan = pipeline.plan(
-            campaigns, as_of=as_of, ledger=led, max_bad_rows=max_bad_rows, progress=progress
+            campaigns,
+            as_of=as_of,
+            ledger=led,
+            max_bad_rows=max_bad_rows,
+            progress=progress,
+            cache=source_cache,
         )
         try:
             if dry_run:

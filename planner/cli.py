@@ -285,10 +285,13 @@ def explain(
       planner explain campaigns/example.yaml jana@example.com
     """
     from planner import pipeline
+    from planner.cache import default_cache
     from planner.ledger import open_for_build
 
     with closing(open_for_build(ledger, dry_run=True)) as led:
-        plan = pipeline.plan([campaign], as_of=_as_of(as_of), ledger=led)
+        plan = pipeline.plan(
+            [campaign], as_of=_as_of(as_of), ledger=led, cache=default_cache(write=False)
+        )
         try:
             found = pipeline.explain(plan, person)
         finally:
@@ -626,6 +629,24 @@ def _exit_code(exc: BaseException) -> int:
     err.print(f"planner: error: internal error ({type(exc).__name__}); no data was written")
     err.print("planner: hint: please report this with the command you ran")
     return 70
+
+
+cache_app = typer.Typer(
+    help="The candidate cache: normalized inputs kept for the next build (.planner/cache).",
+    no_args_is_help=True,
+)
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Remove every cache entry ($PLANNER_CACHE or .planner/cache under the cwd)."""
+    from planner import cache
+
+    entries, size = cache.clear()
+    out.print(f"removed {entries} cache entries ({size / 2**20:.1f} MiB) from {cache.cache_dir()}")
+
+
+app.add_typer(cache_app, name="cache")
 
 
 def _mount_ledger() -> None:

@@ -326,6 +326,11 @@ def forget(
             "files written by earlier builds still hold this person; delete or edit: "
             + ", ".join(data["out_dirs"])
         )
+    # The candidate cache holds normalized copies of the input files, this person's rows too.
+    _note(
+        "the input files, and the candidate cache built from them, still hold this person's"
+        " rows: remove the rows from the files and run `planner cache clear`"
+    )
 
 
 @ledger_app.command("migrate")

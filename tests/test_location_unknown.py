@@ -18,6 +18,9 @@ from planner.config import campaign_from_dict
 from planner.pipeline import plan
 from planner.segment import build_detail_sql
 
+# Plans of the candidate files alone: the ledger plays no part here.
+pytestmark = pytest.mark.filterwarnings("ignore::planner.pipeline.PlanWithoutLedgerWarning")
+
 ROWS = [
     # name, free-text location, Apollo-style city / state / country
     ("Ada", "Austin, TX", "", "", ""),  # inside the radius

@@ -13,6 +13,9 @@ import pytest
 from planner import pipeline
 from planner.contract import EXCLUDED_COLUMNS
 
+# Plans of the candidate files alone: the ledger plays no part here.
+pytestmark = pytest.mark.filterwarnings("ignore::planner.pipeline.PlanWithoutLedgerWarning")
+
 ROOT = Path(__file__).parent.parent
 
 

@@ -376,6 +376,25 @@ def _decode_sample(raw: bytes, truncated: bool) -> tuple[str, str | None, str]:
     return text, None, "utf-8"
 
 
+#: A valid multi-byte UTF-8 sequence (a letter beyond ASCII written as UTF-8).
+_UTF8_MULTIBYTE: Final = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+def _has_utf8_letters(path: Path) -> bool:
+    """Whether the whole file (not only its sample) holds a valid multi-byte UTF-8 sequence."""
+    tail = b""
+    with _open_binary(path) as fh:
+        while chunk := fh.read(_CHUNK):
+            if _UTF8_MULTIBYTE.search(tail + chunk):
+                return True
+            tail = chunk[-3:]  # a sequence may straddle two chunks
+    return False
+
+
 def _decode_cp1252(raw: bytes) -> str:
     # CP-1252 with its five undefined bytes kept as Latin-1 controls: never fails, stateless.
     return raw.decode("latin-1").translate(_C1_TABLE)
@@ -972,10 +991,18 @@ def _read_csv(
             read_path = Path(tmp) / "transcoded.csv"
             _transcode(path, sniff.transcode, read_path)
         good, bad = attempt(read_path)
-        if sniff.label == "utf-8" and not sniff.non_ascii_utf8 and _has_encoding_errors(bad):
-            # The sample was plain ASCII and later bytes are not UTF-8: a CP-1252 file whose
-            # first accented letter comes late. Read it again as such (rare; rowids of the
-            # deleted rows are not reused, see _rowid_range).
+        if (
+            sniff.label == "utf-8"
+            and not sniff.non_ascii_utf8
+            and _has_encoding_errors(bad)
+            and not _has_utf8_letters(path)
+        ):
+            # The sample was plain ASCII and later bytes are not UTF-8, and nowhere in the file
+            # is there a UTF-8 letter: a CP-1252 file whose first accented letter comes late.
+            # Read it again as such (rare; rowids of the deleted rows are not reused, see
+            # _rowid_range). A file with UTF-8 letters too is UTF-8 with a few broken rows:
+            # those are rejects, each with its line, and the rest keeps its letters (reading
+            # it all as CP-1252 turned every "Zoë" into "ZoÃ«").
             con.execute(f"DELETE FROM {quote_ident(table)} WHERE rowid > ?", [before])  # noqa: S608
             sniff = dataclasses.replace(sniff, transcode="cp1252", label="cp1252")
             read_path = Path(tmp) / "transcoded.csv"

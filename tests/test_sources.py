@@ -285,6 +285,26 @@ def test_latin1_first_accent_after_the_sample(
     assert con.execute("SELECT count(*), max(row_id) FROM rows").fetchone() == (15001, 15000)
 
 
+def test_utf8_file_with_a_late_broken_byte_keeps_its_letters(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # ASCII for the whole sample, then a UTF-8 name, then one row saved as CP-1252 (é = 0xE9):
+    # the encoding is decided on the whole file, so the file stays UTF-8 and only the broken
+    # row is a reject, with its line (it used to be read as CP-1252: "ZoÃ«").
+    head = ["First Name,Last Name,Title"] + [f"Ann{i},Lee{i},Engineer" for i in range(15000)]
+    data = ("\n".join(head) + "\nZoë,Ødegaard,Dev\n").encode("utf-8")
+    data += "José,Núñez,Dev\n".encode("cp1252") + b"Kai,Berg,Dev\n"
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    result = read(con, path, max_bad_rows=1)
+    (info,) = result.files
+    assert (info.encoding, info.rows, info.bad_rows) == ("utf-8", 15002, 1)
+    names = [r["first_name"] for r in rows(con)[-2:]]
+    assert names == ["Zoë", "Kai"]
+    (reject,) = result.rejects
+    assert (reject.line, reject.error) == (15003, "invalid utf-8 byte sequence")
+
+
 def test_utf16_file(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = write(
         tmp_path / "u16.csv", "First Name\tLast Name\tTitle\nJürgen\tMüller\tDev\n", "utf-16"

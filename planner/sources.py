@@ -351,6 +351,9 @@ class _Sniff:
     data_sample: tuple[tuple[str, ...], ...]
     non_ascii_utf8: bool  # the sample holds valid non-ASCII UTF-8
     newline: bytes
+    #: First lines of the non-empty records before the header that are not LinkedIn's known
+    #: `Notes:` block: reported as rejects, never skipped without a word.
+    unknown_preamble: tuple[int, ...] = ()
 
 
 def _open_binary(path: Path) -> IO[bytes]:
@@ -489,6 +492,7 @@ def _sniff(path: Path, overrides: Mapping[str, str]) -> _Sniff:
         raise InputError(f"{path}: no header row found in the first {_SAMPLE_BYTES} bytes")
     headers = tuple(h.replace("\ufeff", "").strip() for h in records[header_index][0])
     preamble_lines = records[header_index - 1][1] if header_index > 0 else 0
+    unknown_preamble = _unknown_preamble(records[:header_index])
     header_end = records[header_index][1]
     data = tuple(fields for fields, _ in records[header_index + 1 :] if fields)
     newline = b"\r" if "\n" not in text and "\r" in text else b"\n"
@@ -504,7 +508,31 @@ def _sniff(path: Path, overrides: Mapping[str, str]) -> _Sniff:
         data_sample=data,
         non_ascii_utf8=transcode is None and not text.isascii(),
         newline=newline,
+        unknown_preamble=unknown_preamble,
     )
+
+
+@lru_cache(maxsize=1)
+def _known_preamble() -> re.Pattern[str]:
+    """The opening of LinkedIn's note block above a connections header (data/known_preambles)."""
+    text = resources.files("planner").joinpath("data/known_preambles.txt").read_text("utf-8")
+    words = [w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")]
+    return re.compile(r"^\s*(?:" + "|".join(map(re.escape, words)) + r")\s*:", re.IGNORECASE)
+
+
+def _unknown_preamble(records: Sequence[tuple[tuple[str, ...], int]]) -> tuple[int, ...]:
+    """First lines of the non-empty records before the header, unless they are LinkedIn's
+    `Notes:` block (its first record starts with "Notes:"), which is skipped without a word."""
+    lines: list[int] = []
+    start = 1
+    for fields, end in records:
+        if any(f.strip() for f in fields):
+            lines.append(start)
+        start = end + 1
+    first = next((fields for fields, _ in records if any(f.strip() for f in fields)), None)
+    if first is not None and _known_preamble().match(first[0]):
+        return ()
+    return tuple(lines)
 
 
 def _detect_separator(values: Sequence[str]) -> str:
@@ -1009,6 +1037,14 @@ def _read_csv(
             _transcode(path, "cp1252", read_path)
             good, bad = attempt(read_path)
         located = _check_and_locate(path, read_path, sniff, good, bad, max_bad_rows)
+    if sniff.unknown_preamble:
+        # Lines above the header that are not a known export preamble may be candidates the
+        # header was pasted under: they are not read, and each is a reject with its line.
+        skipped = [
+            Reject(str(path), line, "before the header row: not read as a candidate", None)
+            for line in sniff.unknown_preamble
+        ]
+        located = _Located([*skipped, *located.rejects], located.anchors)
     lo, hi = _rowid_range(con, table, before)
     info = FileInfo(
         path=path,

@@ -258,6 +258,39 @@ def test_a_field_named_by_two_columns_is_refused_unless_mapped(
     assert rows(con)[0]["email"] == "anna@example.org"
 
 
+def test_rows_above_the_header_are_reported_not_skipped_silently(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # Two candidates pasted above the header, and a blank line: both are rejects with their
+    # lines; only LinkedIn's known "Notes:" block is skipped without a word.
+    path = write(
+        tmp_path / "pasted.csv",
+        f"Ann,{SECRET},Engineer\nBen,Lee,Engineer\n\nFirst Name,Last Name,Title\n"
+        "Cleo,Park,Engineer\n",
+    )
+    result = read(con, path, max_bad_rows=5)
+    (info,) = result.files
+    assert (info.rows, info.bad_rows, info.skipped_preamble_lines) == (1, 2, 3)
+    assert [(r.line, r.error) for r in result.rejects] == [
+        (1, "before the header row: not read as a candidate"),
+        (2, "before the header row: not read as a candidate"),
+    ]
+    assert_private(*(r.error for r in result.rejects))
+
+
+@pytest.mark.parametrize("opening", ["Notes:", "Notes :", "Notas:", "Hinweise:"])
+def test_linkedin_notes_block_in_any_export_language_is_skipped_silently(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, opening: str
+) -> None:
+    path = write(
+        tmp_path / "connections.csv",
+        f'{opening}\n"Some e-mail addresses may be missing."\n\n'
+        "First Name,Last Name,Position\nAnn,Lee,Engineer\n",
+    )
+    result = read(con, path)
+    assert (result.files[0].rows, result.rejects) == (1, [])
+
+
 def test_utf8_bom(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = tmp_path / "bom.csv"
     path.write_bytes(codecs.BOM_UTF8 + "First Name,Last Name,Title\nRenée,Ødegaard,Dev\n".encode())

@@ -857,6 +857,34 @@ class _Read:
     anchors: dict[int, int]
 
 
+#: No candidate's CSV record is this long. DuckDB rejects lines from 2 MiB (its max_line_size)
+#: but drops lines from 32 MiB (its buffer) without a word, so longer lines are refused first.
+MAX_LINE_BYTES: Final = 16 * 1024 * 1024
+
+
+def _first_long_line(path: Path, limit: int = MAX_LINE_BYTES) -> int | None:
+    """The number of the first physical line longer than `limit` bytes, or None.
+
+    Streams the (decompressed) file in chunks of `_CHUNK` bytes, far below `limit`: a line that
+    long spans chunks, so only the pieces before a chunk's first and after its last newline
+    can belong to one; counting and finding newlines runs in C.
+    """
+    line, current = 1, 0
+    with _open_binary(path) as fh:
+        while chunk := fh.read(_CHUNK):
+            breaks = chunk.count(b"\n")
+            if not breaks:
+                current += len(chunk)
+                if current > limit:
+                    return line
+                continue
+            if current + chunk.find(b"\n") > limit:
+                return line
+            line += breaks
+            current = len(chunk) - chunk.rfind(b"\n") - 1
+    return line if current > limit else None
+
+
 def _sha256(path: Path) -> str:
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
@@ -982,6 +1010,14 @@ def _read_csv(
 ) -> _Read:
     path = spec.path
     sniff = _sniff(path, spec.columns)
+    long_line = _first_long_line(path)
+    if long_line is not None:
+        raise InputError(
+            f"{path}: line {long_line} is longer than {MAX_LINE_BYTES >> 20} MiB, which no"
+            " candidate's row is; nothing of the file was read",
+            hint="look for an unclosed quote or a cell holding a whole document, and fix or"
+            " remove that line",
+        )
     mapping = _map_columns(path, sniff.headers, spec.columns, sniff.header_score)
     separator = spec.list_separator
     if separator is None and "skills" in mapping:

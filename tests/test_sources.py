@@ -291,6 +291,43 @@ def test_linkedin_notes_block_in_any_export_language_is_skipped_silently(
     assert (result.files[0].rows, result.rejects) == (1, [])
 
 
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lengths=st.lists(st.integers(0, 30), min_size=1, max_size=12), newline_at_end=st.booleans())
+def test_first_long_line_agrees_with_a_plain_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lengths: list[int], newline_at_end: bool
+) -> None:
+    # Chunks of 4 bytes and a limit of 9: every way a line can straddle chunks is exercised.
+    import planner.sources as sources_module
+
+    monkeypatch.setattr(sources_module, "_CHUNK", 4)
+    data = b"\n".join(b"x" * n for n in lengths) + (b"\n" if newline_at_end else b"")
+    path = tmp_path / "lines.csv"
+    path.write_bytes(data)
+    expected = next((i for i, n in enumerate(lengths, start=1) if n > 9), None)
+    assert sources_module._first_long_line(path, limit=9) == expected
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_line_longer_than_the_limit_is_a_clear_error_never_a_lost_row(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, gz: bool
+) -> None:
+    # DuckDB drops lines of 32 MiB or more without a word; longer than MAX_LINE_BYTES is refused.
+    from planner.sources import MAX_LINE_BYTES
+
+    rows = [b"First Name,Last Name,Title", b"Ann,Lee,Engineer"]
+    at_limit = b"Ben," + b"x" * (MAX_LINE_BYTES - len(b"Ben,,Engineer")) + b",Engineer"
+    assert len(at_limit) == MAX_LINE_BYTES
+    path = tmp_path / ("long.csv.gz" if gz else "long.csv")
+    body = b"\n".join([*rows, at_limit, b"Cat,Kim,Engineer"]) + b"\n"
+    path.write_bytes(gzip.compress(body, 1) if gz else body)
+    result = read(con, path, max_bad_rows=1)  # at the limit: read (DuckDB rejects it: too long)
+    assert (result.files[0].rows, result.files[0].bad_rows) == (2, 1)
+    over = b"\n".join([*rows, at_limit + b"y", b"Cat,Kim,Engineer"]) + b"\n"
+    path.write_bytes(gzip.compress(over, 1) if gz else over)
+    with pytest.raises(InputError, match=r"line 3 is longer than 16 MiB"):
+        read(con, path, max_bad_rows=1)
+
+
 def test_utf8_bom(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = tmp_path / "bom.csv"
     path.write_bytes(codecs.BOM_UTF8 + "First Name,Last Name,Title\nRenée,Ødegaard,Dev\n".encode())

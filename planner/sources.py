@@ -351,6 +351,9 @@ class _Sniff:
     data_sample: tuple[tuple[str, ...], ...]
     non_ascii_utf8: bool  # the sample holds valid non-ASCII UTF-8
     newline: bytes
+    #: First lines of the non-empty records before the header that are not LinkedIn's known
+    #: `Notes:` block: reported as rejects, never skipped without a word.
+    unknown_preamble: tuple[int, ...] = ()
 
 
 def _open_binary(path: Path) -> IO[bytes]:
@@ -374,6 +377,25 @@ def _decode_sample(raw: bytes, truncated: bool) -> tuple[str, str | None, str]:
         # UTF-8 letters are present too, the file is UTF-8 and the broken rows are rejects.
         return _decode_cp1252(raw), "cp1252", "cp1252"
     return text, None, "utf-8"
+
+
+#: A valid multi-byte UTF-8 sequence (a letter beyond ASCII written as UTF-8).
+_UTF8_MULTIBYTE: Final = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+def _has_utf8_letters(path: Path) -> bool:
+    """Whether the whole file (not only its sample) holds a valid multi-byte UTF-8 sequence."""
+    tail = b""
+    with _open_binary(path) as fh:
+        while chunk := fh.read(_CHUNK):
+            if _UTF8_MULTIBYTE.search(tail + chunk):
+                return True
+            tail = chunk[-3:]  # a sequence may straddle two chunks
+    return False
 
 
 def _decode_cp1252(raw: bytes) -> str:
@@ -470,6 +492,7 @@ def _sniff(path: Path, overrides: Mapping[str, str]) -> _Sniff:
         raise InputError(f"{path}: no header row found in the first {_SAMPLE_BYTES} bytes")
     headers = tuple(h.replace("\ufeff", "").strip() for h in records[header_index][0])
     preamble_lines = records[header_index - 1][1] if header_index > 0 else 0
+    unknown_preamble = _unknown_preamble(records[:header_index])
     header_end = records[header_index][1]
     data = tuple(fields for fields, _ in records[header_index + 1 :] if fields)
     newline = b"\r" if "\n" not in text and "\r" in text else b"\n"
@@ -485,7 +508,31 @@ def _sniff(path: Path, overrides: Mapping[str, str]) -> _Sniff:
         data_sample=data,
         non_ascii_utf8=transcode is None and not text.isascii(),
         newline=newline,
+        unknown_preamble=unknown_preamble,
     )
+
+
+@lru_cache(maxsize=1)
+def _known_preamble() -> re.Pattern[str]:
+    """The opening of LinkedIn's note block above a connections header (data/known_preambles)."""
+    text = resources.files("planner").joinpath("data/known_preambles.txt").read_text("utf-8")
+    words = [w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")]
+    return re.compile(r"^\s*(?:" + "|".join(map(re.escape, words)) + r")\s*:", re.IGNORECASE)
+
+
+def _unknown_preamble(records: Sequence[tuple[tuple[str, ...], int]]) -> tuple[int, ...]:
+    """First lines of the non-empty records before the header, unless they are LinkedIn's
+    `Notes:` block (its first record starts with "Notes:"), which is skipped without a word."""
+    lines: list[int] = []
+    start = 1
+    for fields, end in records:
+        if any(f.strip() for f in fields):
+            lines.append(start)
+        start = end + 1
+    first = next((fields for fields, _ in records if any(f.strip() for f in fields)), None)
+    if first is not None and _known_preamble().match(first[0]):
+        return ()
+    return tuple(lines)
 
 
 def _detect_separator(values: Sequence[str]) -> str:
@@ -810,6 +857,34 @@ class _Read:
     anchors: dict[int, int]
 
 
+#: No candidate's CSV record is this long. DuckDB rejects lines from 2 MiB (its max_line_size)
+#: but drops lines from 32 MiB (its buffer) without a word, so longer lines are refused first.
+MAX_LINE_BYTES: Final = 16 * 1024 * 1024
+
+
+def _first_long_line(path: Path, limit: int = MAX_LINE_BYTES) -> int | None:
+    """The number of the first physical line longer than `limit` bytes, or None.
+
+    Streams the (decompressed) file in chunks of `_CHUNK` bytes, far below `limit`: a line that
+    long spans chunks, so only the pieces before a chunk's first and after its last newline
+    can belong to one; counting and finding newlines runs in C.
+    """
+    line, current = 1, 0
+    with _open_binary(path) as fh:
+        while chunk := fh.read(_CHUNK):
+            breaks = chunk.count(b"\n")
+            if not breaks:
+                current += len(chunk)
+                if current > limit:
+                    return line
+                continue
+            if current + chunk.find(b"\n") > limit:
+                return line
+            line += breaks
+            current = len(chunk) - chunk.rfind(b"\n") - 1
+    return line if current > limit else None
+
+
 def _sha256(path: Path) -> str:
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
@@ -935,6 +1010,14 @@ def _read_csv(
 ) -> _Read:
     path = spec.path
     sniff = _sniff(path, spec.columns)
+    long_line = _first_long_line(path)
+    if long_line is not None:
+        raise InputError(
+            f"{path}: line {long_line} is longer than {MAX_LINE_BYTES >> 20} MiB, which no"
+            " candidate's row is; nothing of the file was read",
+            hint="look for an unclosed quote or a cell holding a whole document, and fix or"
+            " remove that line",
+        )
     mapping = _map_columns(path, sniff.headers, spec.columns, sniff.header_score)
     separator = spec.list_separator
     if separator is None and "skills" in mapping:
@@ -972,16 +1055,32 @@ def _read_csv(
             read_path = Path(tmp) / "transcoded.csv"
             _transcode(path, sniff.transcode, read_path)
         good, bad = attempt(read_path)
-        if sniff.label == "utf-8" and not sniff.non_ascii_utf8 and _has_encoding_errors(bad):
-            # The sample was plain ASCII and later bytes are not UTF-8: a CP-1252 file whose
-            # first accented letter comes late. Read it again as such (rare; rowids of the
-            # deleted rows are not reused, see _rowid_range).
+        if (
+            sniff.label == "utf-8"
+            and not sniff.non_ascii_utf8
+            and _has_encoding_errors(bad)
+            and not _has_utf8_letters(path)
+        ):
+            # The sample was plain ASCII and later bytes are not UTF-8, and nowhere in the file
+            # is there a UTF-8 letter: a CP-1252 file whose first accented letter comes late.
+            # Read it again as such (rare; rowids of the deleted rows are not reused, see
+            # _rowid_range). A file with UTF-8 letters too is UTF-8 with a few broken rows:
+            # those are rejects, each with its line, and the rest keeps its letters (reading
+            # it all as CP-1252 turned every "Zoë" into "ZoÃ«").
             con.execute(f"DELETE FROM {quote_ident(table)} WHERE rowid > ?", [before])  # noqa: S608
             sniff = dataclasses.replace(sniff, transcode="cp1252", label="cp1252")
             read_path = Path(tmp) / "transcoded.csv"
             _transcode(path, "cp1252", read_path)
             good, bad = attempt(read_path)
         located = _check_and_locate(path, read_path, sniff, good, bad, max_bad_rows)
+    if sniff.unknown_preamble:
+        # Lines above the header that are not a known export preamble may be candidates the
+        # header was pasted under: they are not read, and each is a reject with its line.
+        skipped = [
+            Reject(str(path), line, "before the header row: not read as a candidate", None)
+            for line in sniff.unknown_preamble
+        ]
+        located = _Located([*skipped, *located.rejects], located.anchors)
     lo, hi = _rowid_range(con, table, before)
     info = FileInfo(
         path=path,

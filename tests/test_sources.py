@@ -258,6 +258,76 @@ def test_a_field_named_by_two_columns_is_refused_unless_mapped(
     assert rows(con)[0]["email"] == "anna@example.org"
 
 
+def test_rows_above_the_header_are_reported_not_skipped_silently(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # Two candidates pasted above the header, and a blank line: both are rejects with their
+    # lines; only LinkedIn's known "Notes:" block is skipped without a word.
+    path = write(
+        tmp_path / "pasted.csv",
+        f"Ann,{SECRET},Engineer\nBen,Lee,Engineer\n\nFirst Name,Last Name,Title\n"
+        "Cleo,Park,Engineer\n",
+    )
+    result = read(con, path, max_bad_rows=5)
+    (info,) = result.files
+    assert (info.rows, info.bad_rows, info.skipped_preamble_lines) == (1, 2, 3)
+    assert [(r.line, r.error) for r in result.rejects] == [
+        (1, "before the header row: not read as a candidate"),
+        (2, "before the header row: not read as a candidate"),
+    ]
+    assert_private(*(r.error for r in result.rejects))
+
+
+@pytest.mark.parametrize("opening", ["Notes:", "Notes :", "Notas:", "Hinweise:"])
+def test_linkedin_notes_block_in_any_export_language_is_skipped_silently(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, opening: str
+) -> None:
+    path = write(
+        tmp_path / "connections.csv",
+        f'{opening}\n"Some e-mail addresses may be missing."\n\n'
+        "First Name,Last Name,Position\nAnn,Lee,Engineer\n",
+    )
+    result = read(con, path)
+    assert (result.files[0].rows, result.rejects) == (1, [])
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lengths=st.lists(st.integers(0, 30), min_size=1, max_size=12), newline_at_end=st.booleans())
+def test_first_long_line_agrees_with_a_plain_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lengths: list[int], newline_at_end: bool
+) -> None:
+    # Chunks of 4 bytes and a limit of 9: every way a line can straddle chunks is exercised.
+    import planner.sources as sources_module
+
+    monkeypatch.setattr(sources_module, "_CHUNK", 4)
+    data = b"\n".join(b"x" * n for n in lengths) + (b"\n" if newline_at_end else b"")
+    path = tmp_path / "lines.csv"
+    path.write_bytes(data)
+    expected = next((i for i, n in enumerate(lengths, start=1) if n > 9), None)
+    assert sources_module._first_long_line(path, limit=9) == expected
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_line_longer_than_the_limit_is_a_clear_error_never_a_lost_row(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, gz: bool
+) -> None:
+    # DuckDB drops lines of 32 MiB or more without a word; longer than MAX_LINE_BYTES is refused.
+    from planner.sources import MAX_LINE_BYTES
+
+    rows = [b"First Name,Last Name,Title", b"Ann,Lee,Engineer"]
+    at_limit = b"Ben," + b"x" * (MAX_LINE_BYTES - len(b"Ben,,Engineer")) + b",Engineer"
+    assert len(at_limit) == MAX_LINE_BYTES
+    path = tmp_path / ("long.csv.gz" if gz else "long.csv")
+    body = b"\n".join([*rows, at_limit, b"Cat,Kim,Engineer"]) + b"\n"
+    path.write_bytes(gzip.compress(body, 1) if gz else body)
+    result = read(con, path, max_bad_rows=1)  # at the limit: read (DuckDB rejects it: too long)
+    assert (result.files[0].rows, result.files[0].bad_rows) == (2, 1)
+    over = b"\n".join([*rows, at_limit + b"y", b"Cat,Kim,Engineer"]) + b"\n"
+    path.write_bytes(gzip.compress(over, 1) if gz else over)
+    with pytest.raises(InputError, match=r"line 3 is longer than 16 MiB"):
+        read(con, path, max_bad_rows=1)
+
+
 def test_utf8_bom(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = tmp_path / "bom.csv"
     path.write_bytes(codecs.BOM_UTF8 + "First Name,Last Name,Title\nRenée,Ødegaard,Dev\n".encode())
@@ -283,6 +353,26 @@ def test_latin1_first_accent_after_the_sample(
         15002,
     )
     assert con.execute("SELECT count(*), max(row_id) FROM rows").fetchone() == (15001, 15000)
+
+
+def test_utf8_file_with_a_late_broken_byte_keeps_its_letters(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # ASCII for the whole sample, then a UTF-8 name, then one row saved as CP-1252 (é = 0xE9):
+    # the encoding is decided on the whole file, so the file stays UTF-8 and only the broken
+    # row is a reject, with its line (it used to be read as CP-1252: "ZoÃ«").
+    head = ["First Name,Last Name,Title"] + [f"Ann{i},Lee{i},Engineer" for i in range(15000)]
+    data = ("\n".join(head) + "\nZoë,Ødegaard,Dev\n").encode("utf-8")
+    data += "José,Núñez,Dev\n".encode("cp1252") + b"Kai,Berg,Dev\n"
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    result = read(con, path, max_bad_rows=1)
+    (info,) = result.files
+    assert (info.encoding, info.rows, info.bad_rows) == ("utf-8", 15002, 1)
+    names = [r["first_name"] for r in rows(con)[-2:]]
+    assert names == ["Zoë", "Kai"]
+    (reject,) = result.rejects
+    assert (reject.line, reject.error) == (15003, "invalid utf-8 byte sequence")
 
 
 def test_utf16_file(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

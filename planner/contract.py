@@ -25,6 +25,7 @@ REASONS: Final[tuple[str, ...]] = (
     "not_open_to_work",
     "below_min_score",
     "disinterest_cooldown",
+    "followup_not_due",
     "already_contacted_for_campaign",
     "frequency_cap",
     "assigned_to_other_campaign",
@@ -92,6 +93,7 @@ SEND_LIST_COLUMNS: Final[tuple[str, ...]] = (
     "subject",
     "message",
     "personal_fields",
+    "step",
 )
 
 #: excluded.csv columns, in order (SPEC 8).

@@ -24,8 +24,12 @@ Tables (version 1):
   `canonical_key` points to the earliest (`first_seq`) and caps count the touches of both.
 - `identities(kind, value, person_key, first_seq)`: normalized email (`kind = 'email'`) or
   profile URL (`'url'`) -> the key it was first recorded with; one row per identifier, forever.
-- `touches(run_id, person_key, campaign_id, touched_on, channel, sender_id, fit_score, status)`:
-  `status` is `counted` or `cancelled`. Imported touches may have no campaign.
+- `touches(run_id, person_key, campaign_id, touched_on, channel, sender_id, fit_score, status,
+  step, counts_in_caps)`: `status` is `counted` or `cancelled`. Imported touches may have no
+  campaign. `step` (version 2) is 0 for a campaign's first message and k for its follow-up k
+  (NULL, read as 0, for imported touches and those recorded before version 2);
+  `counts_in_caps` is false for a follow-up of a campaign with `caps.followups_count: false`
+  (the caps neither check nor count it; the guardrail still counts it as a message sent).
 - `outcomes(run_id, person_key, campaign_id, outcome, outcome_on, email_hash, recorded_at)`:
   replies and refusals (`replied, interested, not_interested, opted_out, bounced`), written by
   `planner ledger import-outcomes` (run kind `outcomes`), read by the caps step (`suppressed`,
@@ -50,7 +54,7 @@ from __future__ import annotations
 from typing import Final
 
 APPLICATION: Final = "planner-ledger"
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 #: MIGRATIONS[v] turns a version v-1 ledger (0: empty) into version v.
 MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
@@ -100,6 +104,13 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
             kind VARCHAR NOT NULL, hash VARCHAR NOT NULL, person_key VARCHAR NOT NULL,
             forgotten_at TIMESTAMP NOT NULL)""",
         "INSERT INTO ledger.meta VALUES ('application', 'planner-ledger'), ('generation', '0')",
+    ),
+    # Issue 21, follow-ups: the step of each touch (0 = first message, k = follow-up k; NULL for
+    # touches recorded before, and imported ones: step 0) and whether it counts for the caps
+    # (false only for follow-ups of a campaign with `caps.followups_count: false`).
+    2: (
+        "ALTER TABLE ledger.touches ADD COLUMN step INTEGER",
+        "ALTER TABLE ledger.touches ADD COLUMN counts_in_caps BOOLEAN DEFAULT TRUE",
     ),
 }
 

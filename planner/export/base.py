@@ -26,6 +26,7 @@ SEND_LIST_SCHEMA: Final[Mapping[str, pl.DataType]] = {
     "fit_score": pl.Float64(),
     "reasons": pl.List(pl.String()),
     "personal_fields": pl.Int64(),
+    "step": pl.Int64(),
 }
 
 #: Part numbers have at least this many digits: part001, part002, ...

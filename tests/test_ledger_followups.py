@@ -296,3 +296,164 @@ def test_followup_renders_with_the_same_fields() -> None:
         second.message
         == f"Hi {first.first_name}, keen on Data Engineer as {sample['current_title']}?"
     )
+
+
+# --------------------------------------------------------------------------- end to end
+
+CSV = """candidate_id,first_name,last_name,email,title,skills
+1,Ann,Lee,ann@example.com,Data Engineer,py
+2,Bob,Ray,bob@example.com,Data Engineer,py
+"""
+
+
+def _send_list(out: Path) -> list[dict[str, str]]:
+    import csv
+
+    with (out / "send_list.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _excluded(out: Path) -> dict[str, tuple[str, str, str]]:
+    import csv
+
+    with (out / "excluded.csv").open(encoding="utf-8", newline="") as fh:
+        return {
+            r["candidate_id"]: (r["reason"], r["detail"], r["eligible_again_on"])
+            for r in csv.DictReader(fh)
+        }
+
+
+def test_build_sequence_with_followups_and_a_reply(tmp_path: Path) -> None:
+    from tests.test_ledger_support import ledger_rows, real_build, write_campaign
+
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    campaign = write_campaign(tmp_path, "camp-a", ["c.csv"], window=5, followups=[7, 14])
+    ledger = tmp_path / ".planner" / "ledger.duckdb"
+
+    def build(day: date, name: str) -> Path:
+        real_build([campaign], ledger, day, tmp_path / name)
+        return tmp_path / name
+
+    first = _send_list(build(date(2026, 3, 1), "d1"))
+    assert [(r["candidate_id"], r["step"]) for r in first] == [("1", "0"), ("2", "0")]
+    assert first[0]["subject"] == "Data Engineer at Acme Analytics"
+    assert first[0]["message"].startswith("Hi Ann, your work as Data Engineer caught my eye.")
+
+    early = build(date(2026, 3, 6), "d6")
+    assert _send_list(early) == []
+    reason, detail, again = _excluded(early)["1"]
+    assert (reason, again) == ("followup_not_due", "2026-03-08")
+    assert detail.startswith("followup_not_due: step 0 of camp-a sent on 2026-03-01 (run ")
+    assert detail.endswith("); step 1 due on 2026-03-08")
+
+    second = _send_list(build(date(2026, 3, 8), "d8"))
+    assert [(r["candidate_id"], r["step"]) for r in second] == [("1", "1"), ("2", "1")]
+    assert second[1]["subject"] == "Re: Data Engineer at Acme Analytics"
+    assert second[1]["message"] == (
+        "Hi Bob, a short reminder (1) about the Data Engineer role at Acme Analytics for a Data"
+        " Engineer. Would a short call suit you? - Dana Reyes"
+    )
+
+    from planner.ledger.commands import import_outcomes
+
+    replies = tmp_path / "replies.csv"
+    replies.write_text("email,outcome,date\nann@example.com,replied,2026-03-09\n", "utf-8")
+    import_outcomes(replies, ledger)
+
+    third = build(date(2026, 3, 22), "d22")
+    assert [(r["candidate_id"], r["step"]) for r in _send_list(third)] == [("2", "2")]
+    assert _excluded(third)["1"] == (
+        "followup_not_due",
+        "followup_not_due: responded (replied on 2026-03-09) after step 1 of camp-a; no follow-up",
+        "",
+    )
+    last = build(date(2026, 5, 1), "d61")
+    assert _send_list(last) == []
+    assert {k: v[0] for k, v in _excluded(last).items()} == {
+        "1": "followup_not_due",
+        "2": "already_contacted_for_campaign",
+    }
+    assert _excluded(last)["2"][1].endswith("; all 3 steps sent")
+    rows = ledger_rows(
+        ledger,
+        "SELECT i.value, t.touched_on, t.step, t.counts_in_caps FROM touches t"
+        " JOIN identities i USING (person_key) ORDER BY 2, 1",
+    )
+    assert rows == [
+        ("ann@example.com", date(2026, 3, 1), 0, True),
+        ("bob@example.com", date(2026, 3, 1), 0, True),
+        ("ann@example.com", date(2026, 3, 8), 1, True),
+        ("bob@example.com", date(2026, 3, 8), 1, True),
+        ("bob@example.com", date(2026, 3, 22), 2, True),
+    ]
+
+
+def test_followups_wait_for_the_cap_unless_they_do_not_count(tmp_path: Path) -> None:
+    from tests.test_ledger_support import ledger_rows, real_build, write_campaign
+
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    counted = write_campaign(tmp_path, "counted", ["c.csv"], window=30, followups=[7])
+    free = write_campaign(
+        tmp_path, "free", ["c.csv"], window=30, followups=[7], followups_count=False
+    )
+    for campaign in (counted, free):
+        ledger = tmp_path / campaign.stem / "ledger.duckdb"
+        real_build([campaign], ledger, date(2026, 3, 1), tmp_path / campaign.stem / "1")
+        real_build([campaign], ledger, date(2026, 3, 9), tmp_path / campaign.stem / "2")
+    capped = _excluded(tmp_path / "counted" / "2")["1"]
+    assert capped[0] == "frequency_cap" and capped[2] == "2026-03-31"
+    assert [r["step"] for r in _send_list(tmp_path / "free" / "2")] == ["1", "1"]
+    assert ledger_rows(
+        tmp_path / "free" / "ledger.duckdb",
+        "SELECT step, counts_in_caps, count(*) FROM touches GROUP BY ALL ORDER BY 1",
+    ) == [(0, True, 2), (1, False, 2)]
+
+
+def test_dry_run_json_and_v1_ledger(tmp_path: Path) -> None:
+    """The dry-run document carries `step`; a ledger of schema version 1 migrates with its
+    touches read as first messages that count."""
+    import duckdb
+
+    from planner import pipeline
+    from planner.ledger import open_for_build
+    from planner.ledger.schema import MIGRATIONS
+    from tests.test_ledger_support import ledger_rows, write_campaign
+
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    campaign = write_campaign(tmp_path, "camp-a", ["c.csv"], window=5, followups=[7])
+    ledger = tmp_path / "ledger.duckdb"
+    con = duckdb.connect()
+    con.execute("ATTACH ? AS ledger", [str(ledger)])
+    for statement in MIGRATIONS[1]:
+        con.execute(statement)
+    con.execute("INSERT INTO ledger.schema_info VALUES (1, now(), 'old')")
+    con.execute(
+        "INSERT INTO ledger.runs (run_id, seq, kind, status, as_of, created_at) VALUES"
+        " ('old-run', 1, 'import', 'committed', DATE '2026-03-01', now())"
+    )
+    con.execute(
+        "INSERT INTO ledger.persons VALUES ('email:ann@example.com', 'email:ann@example.com', 1,"
+        " DATE '2026-03-01')"
+    )
+    con.execute(
+        "INSERT INTO ledger.identities VALUES ('email', 'ann@example.com',"
+        " 'email:ann@example.com', 1)"
+    )
+    con.execute(
+        "INSERT INTO ledger.touches VALUES ('old-run', 'email:ann@example.com', 'camp-a',"
+        " DATE '2026-03-01', 'inmail', 'dana', 0.5, 'counted')"
+    )
+    con.close()
+    ledger.chmod(0o600)
+    led = open_for_build(ledger, dry_run=False)  # migrates
+    led.close()
+    assert ledger_rows(ledger, "SELECT step, counts_in_caps FROM touches") == [(None, True)]
+    led = open_for_build(ledger, dry_run=True)
+    try:
+        with pipeline.plan([campaign], as_of=date(2026, 3, 8), ledger=led) as plan:
+            doc = pipeline.plan_json(plan)
+    finally:
+        led.close()
+    steps = {r["candidate_id"]: r["step"] for r in doc["recipients"]}
+    assert steps == {"1": 1, "2": 0}
+    assert doc["funnel"]["camp-a"]["followup_not_due"] == 0

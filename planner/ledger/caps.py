@@ -263,9 +263,9 @@ def apply_disinterest(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     )
 
 
-#: `dec_steps`: the follow-ups a build plans: (cidx, person_key, step) of each row that is due
-#: for step >= 1 of its campaign. The pipeline creates it beside `dec` and reads the step of
-#: each recipient from it (no row: step 0).
+# `dec_steps`: the follow-ups a build plans, (cidx, person_key, step) of each row that is due
+# for step >= 1 of its campaign. The pipeline creates it beside `dec` and reads the step of
+# each recipient from it (no row: step 0).
 def ensure_steps_table(con: duckdb.DuckDBPyConnection) -> None:
     """`dec_steps` exists (the pipeline makes it; a caller of `apply` alone may not have)."""
     con.execute(

@@ -232,6 +232,11 @@ class Caps(_Model):
     window_days: int = Field(default=30, ge=1, le=MAX_DAYS)
     max_touches: int = Field(default=1, ge=1, le=1000)
     exempt_min_score: float | None = Field(default=None, ge=0, le=1)
+    followups_count: bool = Field(
+        default=True,
+        description="Whether follow-ups (message.followups) count as touches for the caps."
+        " false: a follow-up is neither checked against nor counted in any window.",
+    )
 
 
 def _set_maximum(schema: dict[str, Any]) -> None:
@@ -262,6 +267,27 @@ class Suppression(_Model):
         return value
 
 
+#: At most this many follow-ups per campaign (issue 21): one polite reminder, perhaps two.
+MAX_FOLLOWUPS: Final = 2
+#: `after_days` of a follow-up: at least a day, at most a year after the previous step.
+MAX_FOLLOWUP_DAYS: Final = 365
+
+
+class FollowUp(_Model):
+    """A follow-up message: sent `after_days` after the previous step to people who have not
+    responded (no outcome of any kind recorded since this campaign first wrote to them)."""
+
+    after_days: int = Field(
+        ge=1,
+        le=MAX_FOLLOWUP_DAYS,
+        description="Days after the previous step (1-365) before this follow-up is due.",
+    )
+    body: NonEmptyStr = Field(
+        description="Template of the follow-up, same fields and sandbox as message.body; the"
+        " subject is the campaign's, prefixed 'Re: '."
+    )
+
+
 class Message(_Model):
     channel: Literal["inmail", "email", "linkedin_message"] = "inmail"
     subject: str = DEFAULT_SUBJECT
@@ -274,6 +300,20 @@ class Message(_Model):
         description="Lint warns when the median share of a message's characters that come from"
         " the recipient's own fields is under this.",
     )
+    followups: list[FollowUp] = Field(
+        default_factory=list,
+        max_length=MAX_FOLLOWUPS,
+        description="Up to 2 follow-ups, in order; step k goes out `after_days` after step k-1.",
+    )
+
+    @property
+    def steps(self) -> int:
+        """Number of messages of the campaign: the first one and its follow-ups."""
+        return 1 + len(self.followups)
+
+    def body_of(self, step: int) -> str:
+        """Template of step `step` (0: `body`, k: `followups[k-1].body`)."""
+        return self.body if step == 0 else self.followups[step - 1].body
 
 
 class GreenhouseExport(_Model):

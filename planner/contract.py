@@ -26,6 +26,7 @@ REASONS: Final[tuple[str, ...]] = (
     "below_min_score",
     "disinterest_cooldown",
     "snoozed",
+    "followup_not_due",
     "already_contacted_for_campaign",
     "frequency_cap",
     "assigned_to_other_campaign",
@@ -95,6 +96,7 @@ SEND_LIST_COLUMNS: Final[tuple[str, ...]] = (
     "message",
     "personal_fields",
     "personal_share",
+    "step",
 )
 
 #: excluded.csv columns, in order (SPEC 8).

@@ -56,7 +56,7 @@ import bisect
 import re
 import statistics
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -67,7 +67,8 @@ from planner.config import Campaign
 from planner.errors import InputError
 
 Severity = Literal["error", "warning"]
-Field = Literal["subject", "body"]
+#: "subject", "body", or the body of a follow-up: "followups[0].body", "followups[1].body".
+Field = str
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ RULES: Final[tuple[Rule, ...]] = (
 )
 _RULE_ORDER: Final = {rule.id: i for i, rule in enumerate(RULES)}
 _SEVERITY: Final = {rule.id: rule.severity for rule in RULES}
-_FIELD_ORDER: Final = {"subject": 0, "body": 1}
+_FIELD_ORDER: Final = {"subject": 0, "body": 1, "followups[0].body": 2, "followups[1].body": 3}
 
 INMAIL_MIN: Final = 200
 INMAIL_MAX: Final = 400
@@ -133,6 +134,8 @@ def lint_campaign(
     Raises ConfigError when a template is invalid (see `personalize.validate_templates`).
     """
     personalize.validate_templates(campaign)
+    if columns is None:
+        columns = input_columns(campaign)
     texts: dict[Field, _Text] = {
         "subject": _Text(campaign.message.subject),
         "body": _Text(campaign.message.body),
@@ -147,9 +150,7 @@ def lint_campaign(
     findings.extend(_role_not_mentioned(campaign, texts))
     findings.extend(_no_call_to_action(campaign, texts["body"]))
     findings.extend(_missing_opt_out(campaign, texts["body"]))
-    missing = dict(
-        _missing_columns(campaign, texts, input_columns(campaign) if columns is None else columns)
-    )
+    missing = dict(_missing_columns(campaign, texts, columns))
     # A field no input file has explains a failed sample render better than the render does.
     explained = tuple(f": {name} is empty" for name in missing if name)
     findings.extend(
@@ -158,6 +159,7 @@ def lint_campaign(
         if not (explained and f.rule == "sample-render-failed" and f.message.endswith(explained))
     )
     findings.extend(missing.values())
+    findings.extend(_followup_findings(campaign, columns))
     return _ordered(findings)
 
 
@@ -194,6 +196,21 @@ def _low_personal_share(
             1,
             1,
         )
+
+
+def _followup_findings(
+    campaign: Campaign, columns: Mapping[str, frozenset[str]]
+) -> Iterator[Finding]:
+    """Each follow-up's body linted like the body (its own findings, under its own key); the
+    subject is the campaign's and was linted once."""
+    for step in range(1, campaign.message.steps):
+        message = campaign.message.model_copy(
+            update={"body": campaign.message.body_of(step), "followups": []}
+        )
+        as_body = campaign.model_copy(update={"message": message})
+        for f in lint_campaign(as_body, columns):
+            if f.field == "body":
+                yield replace(f, field=personalize.body_field(step))
 
 
 # --------------------------------------------------------------------------- text

@@ -437,25 +437,54 @@ class _Compiled:
 
 
 def validate_templates(campaign: Campaign) -> None:
-    """Check `message.subject` and `message.body`; raise ConfigError listing every problem.
+    """Check `message.subject`, `message.body` and each follow-up's body; raise ConfigError
+    listing every problem.
 
     Needs only the campaign: call it before reading any candidate.
     """
-    _compiled(campaign)
+    problems: list[str] = []
+    for step in range(campaign.message.steps):
+        try:
+            _compiled(campaign, step)
+        except ConfigError as exc:
+            # The subject is the same in every step: report its problems once.
+            problems.extend(p for p in exc.problems if p not in problems)
+    if problems:
+        raise ConfigError(
+            problems[0]
+            if len(problems) == 1
+            else f"{campaign.file}: {len(problems)} problems in the message templates",
+            problems=problems,
+        )
 
 
-def template_info(campaign: Campaign, field: str) -> TemplateInfo:
-    """Fields that `message.<field>` ("subject" or "body") uses; raises ConfigError if invalid."""
-    compiled = _compiled(campaign)
+def template_info(campaign: Campaign, field: str, step: int = 0) -> TemplateInfo:
+    """Fields that `message.<field>` ("subject" or "body"; the body of follow-up `step` when
+    step > 0) uses; raises ConfigError if invalid."""
+    compiled = _compiled(campaign, step)
     return compiled.subject_info if field == "subject" else compiled.body_info
 
 
-def _compiled(campaign: Campaign) -> _Compiled:
+def body_field(step: int) -> str:
+    """Dotted key (under `message`) of the body of step `step`: body, followups[0].body, ..."""
+    return "body" if step == 0 else f"followups[{step - 1}].body"
+
+
+def _key_path(field: str) -> tuple[str | int, ...]:
+    """`followups[1].body` -> ("followups", 1, "body"); `body` -> ("body",)."""
+    match = re.fullmatch(r"followups\[(\d+)\]\.body", field)
+    return ("followups", int(match.group(1)), "body") if match else (field,)
+
+
+def _compiled(campaign: Campaign, step: int = 0) -> _Compiled:
     try:
-        return _compile_pair(campaign.message.subject, campaign.message.body)
+        return _compile_pair(campaign.message.subject, campaign.message.body_of(step))
     except _TemplateProblems as exc:
         # Like config.py: each problem carries its own "(hint: ...)".
-        problems = [_format_problem(campaign, field, problem) for field, problem in exc.problems]
+        problems = [
+            _format_problem(campaign, body_field(step) if field == "body" else field, problem)
+            for field, problem in exc.problems
+        ]
         raise ConfigError(
             problems[0]
             if len(problems) == 1
@@ -777,11 +806,13 @@ def _format_problem(campaign: Campaign, field: str, problem: _Problem) -> str:
 
 def _where(campaign: Campaign, field: str, template_line: int) -> str:
     """`file:line: message.body (template line N)`; the file line is exact for `body: |`."""
-    key_line = campaign.line_of("message", field)
+    path = _key_path(field)
+    key_line = campaign.line_of("message", *path)
     where = f"{campaign.file}: message.{field}"
     if key_line is not None:
         raw = _raw_line(campaign, key_line)
-        exact = re.match(rf"^\s*{field}\s*:\s*\|[-+0-9]*\s*(?:#.*)?$", raw)
+        name = re.escape(str(path[-1]))
+        exact = re.match(rf"^\s*(?:-\s*)?{name}\s*:\s*\|[-+0-9]*\s*(?:#.*)?$", raw)
         where = (
             f"{campaign.file}:{key_line + template_line if exact else key_line}: message.{field}"
         )
@@ -1098,13 +1129,16 @@ def render(
     recipients: Sequence[Mapping[str, Any]],
     *,
     min_personal_fields: int | None = None,
+    step: int = 0,
 ) -> list[Rendered]:
     """Render subject and body for each recipient (raw person fields, see `recipient_values`).
 
+    `step` > 0 renders follow-up `step` (`message.followups[step-1].body`) instead of the body,
+    with the same fields and sandbox; the subject is the campaign's either way.
     `min_personal_fields` overrides the campaign's minimum (lint renders samples with 0).
     Raises ConfigError when the templates are invalid (nothing is rendered then).
     """
-    compiled = _compiled(campaign)
+    compiled = _compiled(campaign, step)
     fixed = _campaign_values(campaign)
     minimum = (
         campaign.message.min_personal_fields if min_personal_fields is None else min_personal_fields
@@ -1112,10 +1146,11 @@ def render(
     try:
         return [_render_one(compiled, fixed, minimum, r) for r in recipients]
     except _SandboxStop as exc:
+        field = body_field(step) if exc.field == "body" else exc.field
         where = (
-            _where(campaign, exc.field, exc.line)
+            _where(campaign, field, exc.line)
             if exc.line
-            else campaign.where("message", exc.field)
+            else campaign.where("message", *_key_path(field))
         )
         raise ConfigError(
             f"{where}: the template was stopped by the sandbox: {exc.reason}",

@@ -349,6 +349,10 @@ def plan(
             "CREATE OR REPLACE TABLE dec (cidx INTEGER, row_id BIGINT, person_key VARCHAR,"
             " fit_score DOUBLE, reason VARCHAR, detail VARCHAR, eligible_again_on DATE)"
         )
+        # The follow-up step of each recipient due for one (the ledger fills it; none: step 0).
+        con.execute(
+            "CREATE OR REPLACE TABLE dec_steps (cidx INTEGER, person_key VARCHAR, step INTEGER)"
+        )
         scopes: dict[tuple[str, ...], str] = {}
         for p in plans:
             say(f"segmenting {p.id}")
@@ -533,9 +537,11 @@ SELECT d.row_id, d.person_key, p.candidate_id, p.first_name, p.last_name, p.full
        p.email_norm AS email, p.url_norm AS profile_url, p.title AS current_title,
        p.company AS current_company, p.headline, p.city_name AS city, p.country_code AS country,
        p.seniority, p.years AS years_experience, s.matched_skills, s.fit_score,
-       s.distance_km, s.nearest_city, c.best_cue, c.best_cue_kind
+       s.distance_km, s.nearest_city, c.best_cue, c.best_cue_kind,
+       coalesce(st.step, 0) AS step
 FROM dec d JOIN people p USING (row_id) JOIN seg_{i} s USING (row_id)
 LEFT JOIN cue_{i} c USING (row_id)
+LEFT JOIN dec_steps st ON st.cidx = d.cidx AND st.person_key = d.person_key
 WHERE d.cidx = ? AND d.reason IS NULL
 ORDER BY d.fit_score DESC, d.person_key
 """
@@ -605,7 +611,7 @@ def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
         r["top_skill"] = skills[0] if skills else None
         if r["years_experience"] is not None and math.isnan(r["years_experience"]):
             r["years_experience"] = None
-    rendered = personalize.render(p.campaign, records)
+    rendered = _render_steps(p.campaign, records)
     failed = [
         (p.index, r["row_id"], f"insufficient_personalization: {out.detail}")
         for r, out in zip(records, rendered, strict=True)
@@ -640,14 +646,33 @@ def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
             "top_skill": r["top_skill"],
             "fit_score": r["fit_score"],
             "reasons": list(out.reasons),
-            "subject": out.subject,
+            "subject": out.subject if r["step"] == 0 else FOLLOWUP_SUBJECT_PREFIX + out.subject,
             "message": out.message,
             "personal_fields": out.personal_fields,
             "personal_share": out.personal_share,
+            "step": r["step"],
         }
         for name in SEND_LIST_COLUMNS:
             data[name].append(row[name])
     p.recipients = pl.DataFrame(data, schema=SEND_LIST_SCHEMA)
+
+
+#: A follow-up keeps the campaign's subject, as a reply in the same thread would.
+FOLLOWUP_SUBJECT_PREFIX: Final = "Re: "
+
+
+def _render_steps(campaign: Campaign, records: list[dict[str, Any]]) -> list[personalize.Rendered]:
+    """Each recipient's message of their step (0: the body; k: follow-up k), in input order."""
+    steps = sorted({r["step"] for r in records})
+    if steps in ([], [0]):
+        return personalize.render(campaign, records)
+    out: list[personalize.Rendered | None] = [None] * len(records)
+    for step in steps:
+        idx = [i for i, r in enumerate(records) if r["step"] == step]
+        rendered = personalize.render(campaign, [records[i] for i in idx], step=step)
+        for i, one in zip(idx, rendered, strict=True):
+            out[i] = one
+    return [one for one in out if one is not None]
 
 
 SEND_LIST_SCHEMA: dict[str, Any] = {
@@ -658,6 +683,7 @@ SEND_LIST_SCHEMA: dict[str, Any] = {
     "reasons": pl.List(pl.Utf8),
     "personal_fields": pl.Int64,
     "personal_share": pl.Float64,
+    "step": pl.Int64,
 }
 
 

@@ -63,7 +63,11 @@ def make_campaign(**changes: Any) -> Campaign:
 def row(**values: Any) -> dict[str, Any]:
     base: dict[str, Any] = {name: None for name in SEND_LIST_COLUMNS}
     base.update(
-        run_id="run-1", campaign_id="acme-data-eng-q4", personal_fields=3, personal_share=0.3125
+        run_id="run-1",
+        campaign_id="acme-data-eng-q4",
+        personal_fields=3,
+        personal_share=0.3125,
+        step=0,
     )
     base.update(values)
     return base
@@ -138,6 +142,7 @@ ROWS: list[dict[str, Any]] = [
         subject="-5",
         message="\rcarriage",
         personal_fields=-5,
+        step=1,
     ),
     row(
         person_key="src:sourcer:42",

@@ -40,7 +40,11 @@ def _con(
         for n, (d, camp) in enumerate(ts)
     ]
     if trows:
-        con.executemany("INSERT INTO _led_touches VALUES (?, ?, ?, ?)", trows)
+        con.executemany(
+            "INSERT INTO _led_touches (person_key, campaign_id, touched_on, run_id)"
+            " VALUES (?, ?, ?, ?)",
+            trows,
+        )
     if outcomes:
         con.executemany(
             "INSERT INTO _led_outcomes VALUES (?, NULL, ?, ?, NULL)",

@@ -208,8 +208,9 @@ def test_a_writer_without_the_lock_cannot_overwrite_another(pg_url: str) -> None
     ):
         for con, run in ((first, "r1"), (second, "r2")):
             con.execute(
-                "INSERT INTO ledger.touches VALUES (?, 'p1', 'c', DATE '2026-11-02', 'email',"
-                " 'dana', 1.0, 'counted')",
+                "INSERT INTO ledger.touches (run_id, person_key, campaign_id, touched_on, channel,"
+                " sender_id, fit_score, status)"
+                " VALUES (?, 'p1', 'c', DATE '2026-11-02', 'email', 'dana', 1.0, 'counted')",
                 [run],
             )
     # `second` closed first and recorded; `first` found the ledger changed and recorded nothing.

@@ -27,6 +27,9 @@ from planner.ledger.commands import cancel_run, import_touches, list_runs
 from tests.test_ledger_support import dry_build, ledger_rows, real_build, write_campaign
 
 HUMANS = [f"h{i}" for i in range(8)]
+#: Greeting names (a first name like "H1" is cleaned away, and every row would go to
+#: insufficient_personalization: the builds would plan nobody and the test would prove nothing).
+NAMES = dict(zip(HUMANS, ["Ann", "Bob", "Cem", "Dia", "Eva", "Finn", "Gus", "Hana"], strict=True))
 START = date(2026, 3, 1)
 
 
@@ -87,7 +90,7 @@ class LedgerMachine(RuleBasedStateMachine):
         lines = ["candidate_id,first_name,last_name,email,profile_url,title,skills"]
         for i, (h, ev, with_url, uv) in enumerate(rows):
             url = _url(h, uv) if with_url else ""
-            lines.append(f'r{self.n}_{i},{h.title()},Test,"{_email(h, ev)}",{url},Data Engineer,py')
+            lines.append(f'r{self.n}_{i},{NAMES[h]},Test,"{_email(h, ev)}",{url},Data Engineer,py')
         (self.dir / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
         self.files.append(name)
         return name

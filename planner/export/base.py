@@ -27,6 +27,7 @@ SEND_LIST_SCHEMA: Final[Mapping[str, pl.DataType]] = {
     "reasons": pl.List(pl.String()),
     "personal_fields": pl.Int64(),
     "personal_share": pl.Float64(),
+    "step": pl.Int64(),
 }
 
 #: Part numbers have at least this many digits: part001, part002, ...

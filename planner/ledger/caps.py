@@ -5,8 +5,9 @@ tables copied out of the ledger for the persons of this build:
 
 - `_led_campaigns(cidx, campaign_id, window_days, max_touches, exempt_min_score,
   disinterest_days, channel)`: the campaigns of the build;
-- `_led_touches(person_key, campaign_id, touched_on, run_id)`: counted touches of this build's
-  persons that can matter (in reach of a window around T, or of one of the build's campaigns);
+- `_led_touches(person_key, campaign_id, touched_on, run_id, step, in_caps)`: counted
+  touches of this build's persons that can matter (in reach of a window around T, or of one of
+  the build's campaigns);
 - `_led_outcomes(person_key, campaign_id, outcome, outcome_on, until_on)`: `opted_out`,
   `not_interested` and `not_now` outcomes of committed runs (a cancelled import no longer
   counts);
@@ -25,8 +26,13 @@ Reasons are set in SPEC order, each only on rows no earlier check excluded:
   after T, when planning in the past); eligible again `disinterest_days` after it.
 - `snoozed` (15a): `not_now` whose `until_on` is after T (the latest one counts); eligible
   again on `until_on`. Like the cooldown it holds in every campaign.
-- `already_contacted_for_campaign` (16): any counted touch for the campaign id, ever.
-- `frequency_cap` (17): see below.
+- `followup_not_due` (15b) and `already_contacted_for_campaign` (16): a counted touch for the
+  campaign id, ever. With `message.followups` the campaign has several steps: the next one is
+  planned when it is due and the person has not responded (`apply_followups`), and 16 means
+  every step was sent. `_led_responses` holds every outcome of those persons.
+- `frequency_cap` (17): see below. Follow-ups count like any touch unless the campaign says
+  `caps.followups_count: false` (then a follow-up is neither checked nor, `in_caps` false,
+  counted); `exempt_min_score` never applies to a follow-up.
 
 Frequency cap. A new touch at T lies in every window (s, s + W] with T - W <= s < T. It may be
 added when every one of those windows holds fewer than `m` touches (`m = max_touches`). When
@@ -76,6 +82,9 @@ class CampaignCaps:
     exempt_min_score: float | None
     disinterest_days: int
     channel: str
+    #: `after_days` of each follow-up (message.followups), in order.
+    followups: tuple[int, ...] = ()
+    followups_count: bool = True
 
 
 def load_campaigns(con: duckdb.DuckDBPyConnection, campaigns: Sequence[CampaignCaps]) -> None:
@@ -84,12 +93,13 @@ def load_campaigns(con: duckdb.DuckDBPyConnection, campaigns: Sequence[CampaignC
         """
         CREATE OR REPLACE TEMP TABLE _led_campaigns (
             cidx INTEGER, campaign_id VARCHAR, window_days INTEGER, max_touches INTEGER,
-            exempt_min_score DOUBLE, disinterest_days INTEGER, channel VARCHAR)
+            exempt_min_score DOUBLE, disinterest_days INTEGER, channel VARCHAR,
+            followups INTEGER[], followups_count BOOLEAN)
         """
     )
     if campaigns:
         con.executemany(
-            "INSERT INTO _led_campaigns VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO _led_campaigns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     c.cidx,
@@ -99,6 +109,8 @@ def load_campaigns(con: duckdb.DuckDBPyConnection, campaigns: Sequence[CampaignC
                     c.exempt_min_score,
                     c.disinterest_days,
                     c.channel,
+                    list(c.followups),
+                    c.followups_count,
                 )
                 for c in campaigns
             ],
@@ -112,7 +124,8 @@ WITH keys AS (
     SELECT lp.person_key AS ledger_person, km.person_key
     FROM ledger.persons lp JOIN _led_keymap km ON km.ledger_key = lp.canonical_key
 )
-SELECT k.person_key, t.campaign_id, t.touched_on, t.run_id
+SELECT k.person_key, t.campaign_id, t.touched_on, t.run_id, t.step,
+       coalesce(t.counts_in_caps, TRUE) AS in_caps
 FROM ledger.touches t JOIN keys k ON k.ledger_person = t.person_key
 WHERE t.status = 'counted'
   AND (t.touched_on > $as_of::DATE - $reach::INTEGER
@@ -129,6 +142,22 @@ SELECT k.person_key, o.campaign_id, o.outcome, o.outcome_on, o.until_on
 FROM ledger.outcomes o JOIN keys k ON k.ledger_person = o.person_key
 WHERE o.outcome IN ('opted_out', 'not_interested', 'not_now')
   AND o.run_id IN (SELECT run_id FROM ledger.runs WHERE status = 'committed')
+"""
+
+#: Every response (any outcome of a committed run) of the persons a campaign of this build
+#: already wrote to: a follow-up goes only to people who have not responded since.
+FETCH_RESPONSES_SQL = """
+CREATE OR REPLACE TEMP TABLE _led_responses AS
+WITH keys AS (
+    SELECT lp.person_key AS ledger_person, km.person_key
+    FROM ledger.persons lp JOIN _led_keymap km ON km.ledger_key = lp.canonical_key
+    WHERE km.person_key IN (
+        SELECT person_key FROM _led_touches
+        WHERE campaign_id IN (SELECT campaign_id FROM _led_campaigns))
+)
+SELECT k.person_key, o.campaign_id, o.outcome, o.outcome_on
+FROM ledger.outcomes o JOIN keys k ON k.ledger_person = o.person_key
+WHERE o.run_id IN (SELECT run_id FROM ledger.runs WHERE status = 'committed')
 """
 
 #: Rows whose email bounced before (only for persons with a bounce; ledger attached).
@@ -157,6 +186,7 @@ def fetch(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     reach = int(row[0]) if row else 1
     con.execute(FETCH_TOUCHES_SQL, {"as_of": as_of, "reach": reach})
     con.execute(FETCH_OUTCOMES_SQL)
+    con.execute(FETCH_RESPONSES_SQL)
     email_campaigns = first_row(con, "SELECT count(*) FROM _led_campaigns WHERE channel = 'email'")
     if email_campaigns and email_campaigns[0]:
         con.execute(FETCH_BOUNCED_SQL)
@@ -172,11 +202,15 @@ def empty_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The fetched tables, empty (no ledger rows can matter)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _led_touches (person_key VARCHAR, campaign_id VARCHAR,"
-        " touched_on DATE, run_id VARCHAR)"
+        " touched_on DATE, run_id VARCHAR, step INTEGER, in_caps BOOLEAN)"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _led_outcomes (person_key VARCHAR, campaign_id VARCHAR,"
         " outcome VARCHAR, outcome_on DATE, until_on DATE)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _led_responses (person_key VARCHAR, campaign_id VARCHAR,"
+        " outcome VARCHAR, outcome_on DATE)"
     )
     _empty_bounced(con)
 
@@ -260,21 +294,96 @@ def apply_snoozed(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     )
 
 
-def apply_already_contacted(con: duckdb.DuckDBPyConnection) -> None:
-    """Reason 16: a counted touch for this campaign id, ever."""
+# `dec_steps`: the follow-ups a build plans, (cidx, person_key, step) of each row that is due
+# for step >= 1 of its campaign. The pipeline creates it beside `dec` and reads the step of
+# each recipient from it (no row: step 0).
+def ensure_steps_table(con: duckdb.DuckDBPyConnection) -> None:
+    """`dec_steps` exists (the pipeline makes it; a caller of `apply` alone may not have)."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS dec_steps (cidx INTEGER, person_key VARCHAR, step INTEGER)"
+    )
+
+
+#: Per person and campaign of the build: the steps already sent (`next_step` is the step due
+#: now; imported touches and those from before the ledger knew steps are step 0), the first
+#: and the last of those touches, and the first response since the first one.
+FOLLOWUP_STATE_SQL = """
+CREATE OR REPLACE TEMP TABLE _led_steps AS
+WITH sent AS (
+    SELECT person_key, campaign_id, max(coalesce(step, 0)) + 1 AS next_step,
+           min(touched_on) AS first_on, max(touched_on) AS last_on,
+           arg_max(run_id, (touched_on, run_id)) AS run_id
+    FROM _led_touches
+    WHERE campaign_id IN (SELECT campaign_id FROM _led_campaigns)
+    GROUP BY ALL
+)
+SELECT c.cidx, s.person_key, s.next_step, s.first_on, s.last_on, s.run_id,
+       len(c.followups) AS followups,
+       CASE WHEN s.next_step <= len(c.followups)
+            THEN least(s.last_on + c.followups[s.next_step], {LAST_DATE}) END AS due_on,
+       r.outcome, r.outcome_on
+FROM sent s JOIN _led_campaigns c USING (campaign_id)
+LEFT JOIN (
+    SELECT s.person_key, s.campaign_id,
+           arg_min(o.outcome, (o.outcome_on, o.outcome)) AS outcome,
+           min(o.outcome_on) AS outcome_on
+    FROM sent s JOIN _led_responses o
+      ON o.person_key = s.person_key AND o.outcome_on >= s.first_on
+    GROUP BY ALL
+) r USING (person_key, campaign_id)
+""".replace("{LAST_DATE}", LAST_DATE)
+
+
+def apply_followups(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Reasons 15b and 16 from the touches of each campaign (issue 21, SPEC 5.1).
+
+    A person the campaign already wrote to is `already_contacted_for_campaign` once every step
+    (the first message and each of `message.followups`) went out; otherwise the next step is
+    `followup_not_due` while it is not due (`after_days` after the last touch of the campaign,
+    eligible again that day), or forever once they responded in any way (any outcome dated on
+    or after the campaign's first touch: a reply, a refusal, an opt-out, a "not now", a
+    bounce); when it is due, the row stays in and `dec_steps` records its step.
+    """
+    ensure_steps_table(con)
+    con.execute(FOLLOWUP_STATE_SQL)
     con.execute(
         """
         UPDATE dec SET reason = 'already_contacted_for_campaign',
             detail = 'already_contacted_for_campaign: touched for ' || c.campaign_id || ' on '
-                || t.touched_on::VARCHAR || ' (run ' || t.run_id || ')',
+                || s.last_on::VARCHAR || ' (run ' || s.run_id || ')'
+                || CASE WHEN s.followups > 0
+                        THEN '; all ' || (s.followups + 1)::VARCHAR || ' steps sent' ELSE '' END,
             eligible_again_on = NULL
-        FROM _led_campaigns c, (
-            SELECT person_key, campaign_id, max(touched_on) AS touched_on,
-                   arg_max(run_id, (touched_on, run_id)) AS run_id
-            FROM _led_touches WHERE campaign_id IS NOT NULL GROUP BY ALL
-        ) t
-        WHERE dec.reason IS NULL AND dec.cidx = c.cidx
-          AND t.campaign_id = c.campaign_id AND t.person_key = dec.person_key
+        FROM _led_campaigns c, _led_steps s
+        WHERE dec.reason IS NULL AND dec.cidx = c.cidx AND s.cidx = c.cidx
+          AND s.person_key = dec.person_key AND s.next_step > s.followups
+        """
+    )
+    con.execute(
+        """
+        UPDATE dec SET reason = 'followup_not_due',
+            detail = 'followup_not_due: ' || CASE
+                WHEN s.outcome IS NOT NULL
+                THEN 'responded (' || s.outcome || ' on ' || s.outcome_on::VARCHAR
+                    || ') after step ' || (s.next_step - 1)::VARCHAR || ' of ' || c.campaign_id
+                    || '; no follow-up'
+                ELSE 'step ' || (s.next_step - 1)::VARCHAR || ' of ' || c.campaign_id
+                    || ' sent on ' || s.last_on::VARCHAR || ' (run ' || s.run_id || '); step '
+                    || s.next_step::VARCHAR || ' due on ' || s.due_on::VARCHAR END,
+            eligible_again_on = CASE WHEN s.outcome IS NULL THEN s.due_on END
+        FROM _led_campaigns c, _led_steps s
+        WHERE dec.reason IS NULL AND dec.cidx = c.cidx AND s.cidx = c.cidx
+          AND s.person_key = dec.person_key AND s.next_step <= s.followups
+          AND (s.outcome IS NOT NULL OR s.due_on > $as_of::DATE)
+        """,
+        {"as_of": as_of},
+    )
+    con.execute(
+        """
+        INSERT INTO dec_steps
+        SELECT DISTINCT d.cidx, d.person_key, s.next_step
+        FROM dec d JOIN _led_steps s ON s.cidx = d.cidx AND s.person_key = d.person_key
+        WHERE d.reason IS NULL AND s.next_step <= s.followups
         """
     )
 
@@ -290,6 +399,7 @@ WITH sets AS (
 ), t AS (
     SELECT s.w, s.m, t.person_key, t.touched_on AS d
     FROM _led_touches t JOIN sets s ON t.touched_on >= $as_of::DATE - (s.w - 1)
+    WHERE coalesce(t.in_caps, TRUE)
 ), dense AS (
     SELECT t.* FROM t JOIN (
         SELECT w, m, person_key FROM t GROUP BY w, m, person_key HAVING count(*) >= m
@@ -333,11 +443,17 @@ FROM _led_campaigns c, _led_blocks b LEFT JOIN (
     FROM _led_touches t JOIN (SELECT DISTINCT window_days FROM _led_campaigns) s
       ON t.touched_on > $as_of::DATE - s.window_days
      AND t.touched_on < $as_of::DATE + s.window_days
+    WHERE coalesce(t.in_caps, TRUE)
     GROUP BY ALL
 ) n ON n.w = b.w AND n.person_key = b.person_key
 WHERE dec.reason IS NULL AND dec.cidx = c.cidx AND b.person_key = dec.person_key
   AND b.w = c.window_days
+  -- a follow-up is outside the caps when they do not count, and never exempt
+  AND (c.followups_count OR NOT EXISTS (
+      SELECT 1 FROM dec_steps f WHERE f.cidx = dec.cidx AND f.person_key = dec.person_key))
   AND b.m = CASE WHEN c.exempt_min_score IS NOT NULL AND dec.fit_score >= c.exempt_min_score
+                      AND NOT EXISTS (SELECT 1 FROM dec_steps f
+                                      WHERE f.cidx = dec.cidx AND f.person_key = dec.person_key)
                  THEN c.max_touches + 1 ELSE c.max_touches END
 """
 
@@ -353,10 +469,15 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     apply_suppressed(con)
     if not _has_temp(con, "_led_bounced"):
         _empty_bounced(con)
+    if not _has_temp(con, "_led_responses"):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _led_responses (person_key VARCHAR,"
+            " campaign_id VARCHAR, outcome VARCHAR, outcome_on DATE)"
+        )
     apply_bounced(con)
     apply_disinterest(con, as_of)
     apply_snoozed(con, as_of)
-    apply_already_contacted(con)
+    apply_followups(con, as_of)
     apply_frequency_cap(con, as_of)
 
 

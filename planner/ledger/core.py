@@ -88,6 +88,8 @@ def campaign_caps(plans: Sequence[PlanLike]) -> list[caps.CampaignCaps]:
             exempt_min_score=p.campaign.caps.exempt_min_score,
             disinterest_days=p.campaign.suppression.disinterest_days,
             channel=p.campaign.message.channel,
+            followups=tuple(f.after_days for f in p.campaign.message.followups),
+            followups_count=p.campaign.caps.followups_count,
         )
         for p in plans
     ]
@@ -115,6 +117,8 @@ TOUCH_SCHEMA: dict[str, Any] = {
     "sender_id": pl.Utf8,
     "fit_score": pl.Float64,
 }
+#: Columns a build's touches add to TOUCH_SCHEMA (an import's touches are step 0, counted).
+TOUCH_STEP_SCHEMA: dict[str, Any] = {"step": pl.Int32, "counts_in_caps": pl.Boolean}
 IDENTITY_SCHEMA: dict[str, Any] = {"kind": pl.Utf8, "value": pl.Utf8, "person_key": pl.Utf8}
 MERGE_SCHEMA: dict[str, Any] = {"from_key": pl.Utf8, "to_key": pl.Utf8}
 RUN_CAMPAIGN_SCHEMA: dict[str, Any] = {
@@ -178,6 +182,10 @@ def write_run(
     `committed`; a run that is already committed, cancelled or aborted is refused. `outcomes`
     (OUTCOME_SCHEMA) are stored with the salted hash of their `email`, never the address.
     """
+    if "step" not in touches.columns:
+        touches = touches.with_columns(
+            pl.lit(None, pl.Int32).alias("step"), pl.lit(True).alias("counts_in_caps")
+        )
     con.register("_r_touches", touches)
     con.register("_r_identities", identities)
     con.register("_r_merges", merges)
@@ -274,9 +282,10 @@ def write_run(
         )
         con.execute(
             """
-            INSERT INTO ledger.touches
+            INSERT INTO ledger.touches (run_id, person_key, campaign_id, touched_on, channel,
+                sender_id, fit_score, status, step, counts_in_caps)
             SELECT $run_id, person_key, campaign_id, touched_on, channel, sender_id, fit_score,
-                   'counted'
+                   'counted', step, counts_in_caps
             FROM _r_touches
             """,
             {"run_id": run_id},
@@ -621,9 +630,14 @@ def _per_campaign(
 def _touch_frame(
     plans: Sequence[PlanLike], as_of: date, recipients: Mapping[str, pl.DataFrame]
 ) -> pl.DataFrame:
+    # A send list without `step` (a caller's own frame) holds first messages only.
+    stepped = {
+        cid: df if "step" in df.columns else df.with_columns(pl.lit(0).alias("step"))
+        for cid, df in recipients.items()
+    }
     frames = _per_campaign(
         plans,
-        recipients,
+        stepped,
         lambda p: [
             pl.col("person_key").cast(pl.Utf8),
             pl.lit(p.campaign.id, pl.Utf8).alias("campaign_id"),
@@ -631,10 +645,14 @@ def _touch_frame(
             pl.lit(p.campaign.message.channel, pl.Utf8).alias("channel"),
             pl.lit(p.campaign.sender.id, pl.Utf8).alias("sender_id"),
             pl.col("fit_score").cast(pl.Float64),
+            pl.col("step").cast(pl.Int32),
+            ((pl.col("step") == 0) | pl.lit(p.campaign.caps.followups_count)).alias(
+                "counts_in_caps"
+            ),
         ],
     )
     if not frames:
-        return _empty(TOUCH_SCHEMA)
+        return _empty({**TOUCH_SCHEMA, **TOUCH_STEP_SCHEMA})
     out = pl.concat(frames)
     dup = out.group_by("person_key").len().filter(pl.col("len") > 1)
     if dup.height:

@@ -40,7 +40,8 @@ def _frame(rows: list[str]) -> pl.DataFrame:
     if not rows:
         return pl.DataFrame(schema=SEND_LIST_SCHEMA)
     data = io.BytesIO(("\n".join(rows) + "\n").encode("utf-8"))
-    return pl.read_ndjson(data, schema=SEND_LIST_SCHEMA)
+    # Runs recorded before follow-ups existed have no `step`: they were all first messages.
+    return pl.read_ndjson(data, schema=SEND_LIST_SCHEMA).with_columns(pl.col("step").fill_null(0))
 
 
 def export_run(

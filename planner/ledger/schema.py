@@ -24,8 +24,12 @@ Tables (version 1, and the columns later versions add):
   `canonical_key` points to the earliest (`first_seq`) and caps count the touches of both.
 - `identities(kind, value, person_key, first_seq)`: normalized email (`kind = 'email'`) or
   profile URL (`'url'`) -> the key it was first recorded with; one row per identifier, forever.
-- `touches(run_id, person_key, campaign_id, touched_on, channel, sender_id, fit_score, status)`:
-  `status` is `counted` or `cancelled`. Imported touches may have no campaign.
+- `touches(run_id, person_key, campaign_id, touched_on, channel, sender_id, fit_score, status,
+  step, counts_in_caps)`: `status` is `counted` or `cancelled`. Imported touches may have no
+  campaign. `step` (version 3) is 0 for a campaign's first message and k for its follow-up k
+  (NULL, read as 0, for imported touches and those recorded before version 3);
+  `counts_in_caps` is false for a follow-up of a campaign with `caps.followups_count: false`
+  (the caps neither check nor count it; the guardrail still counts it as a message sent).
 - `outcomes(run_id, person_key, campaign_id, outcome, outcome_on, email_hash, recorded_at,
   until_on)`: replies and refusals (`replied, interested, not_interested, not_now, opted_out,
   bounced`), written by `planner ledger import-outcomes` (run kind `outcomes`), read by the caps
@@ -52,7 +56,7 @@ from __future__ import annotations
 from typing import Final
 
 APPLICATION: Final = "planner-ledger"
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 #: MIGRATIONS[v] turns a version v-1 ledger (0: empty) into version v.
 MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
@@ -105,6 +109,13 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
     ),
     # "Not now, check back later": the date a `not_now` outcome snoozes the person until.
     2: ("ALTER TABLE ledger.outcomes ADD COLUMN until_on DATE",),
+    # Issue 21, follow-ups: the step of each touch (0 = first message, k = follow-up k; NULL for
+    # touches recorded before, and imported ones: step 0) and whether it counts for the caps
+    # (false only for follow-ups of a campaign with `caps.followups_count: false`).
+    3: (
+        "ALTER TABLE ledger.touches ADD COLUMN step INTEGER",
+        "ALTER TABLE ledger.touches ADD COLUMN counts_in_caps BOOLEAN DEFAULT TRUE",
+    ),
 }
 
 #: Touch and run statuses.

@@ -26,17 +26,19 @@ from planner.ledger.store import first_row, translate_errors
 PathLike = Path | str | None
 
 
-def _campaign(text: str, campaign_id: str) -> Campaign:
+def recorded_campaign(text: str, campaign_id: str) -> Campaign:
+    """The campaign a run recorded (`run_campaigns.campaign_json`), validated again."""
     try:
         return campaign_from_dict(json.loads(text), Path(f"<run campaign {campaign_id}>"))
     except (ConfigError, ValueError) as exc:
         raise LedgerError(
             f"campaign {campaign_id}: the campaign recorded with this run cannot be read back",
-            hint="the ledger was written by another planner version; export with that version",
+            hint="the ledger was written by another planner version; use that version",
         ) from exc
 
 
-def _frame(rows: list[str]) -> pl.DataFrame:
+def recorded_send_list(rows: list[str]) -> pl.DataFrame:
+    """A run's kept send list (`send_rows.row_json`, in order) as the send-list frame."""
     if not rows:
         return pl.DataFrame(schema=SEND_LIST_SCHEMA)
     data = io.BytesIO(("\n".join(rows) + "\n").encode("utf-8"))
@@ -88,12 +90,12 @@ def export_run(
                 f"run {run_id}: campaign {cid} was recorded without its campaign",
                 hint="runs recorded before send lists were kept cannot be exported",
             )
-        campaign = _campaign(str(text), str(cid))
+        campaign = recorded_campaign(str(text), str(cid))
         if out is None:
             target = Path("out") / str(cid) / run_id
         else:
             target = out if single else out / str(cid)
-        send_list = _frame(by_campaign.get(str(cid), []))
+        send_list = recorded_send_list(by_campaign.get(str(cid), []))
         files = {fmt: [str(p) for p in export(send_list, campaign, fmt, target)] for fmt in formats}
         results.append(
             {

@@ -10,7 +10,6 @@ nowhere, so a past run's score chart shows its recipients only.
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,9 @@ import duckdb
 import polars as pl
 
 from planner import duck, lint
-from planner.config import Campaign, campaign_from_dict
 from planner.errors import ConfigError, LedgerError
-from planner.export.base import SEND_LIST_SCHEMA
 from planner.ledger.core import reading
+from planner.ledger.reexport import recorded_campaign, recorded_send_list
 from planner.ledger.schema import COMMITTED
 from planner.ledger.store import first_row, translate_errors
 from planner.report.data import CampaignInfo, ReportData, gather, samples_of
@@ -92,8 +90,8 @@ def from_run(run_id: str, path: Path | str | None = None) -> ReportData:
                 f"run {run_id}: campaign {cid} was recorded without its campaign",
                 hint="runs recorded before send lists were kept have no report",
             )
-        campaign = _campaign(str(text), str(cid))
-        frame = _frame(by_campaign.get(str(cid), []))
+        campaign = recorded_campaign(str(text), str(cid))
+        frame = recorded_send_list(by_campaign.get(str(cid), []))
         frames[index] = frame
         manifest = _manifest(Path(out_dir) if out_dir else None)
         if manifest is None:
@@ -167,23 +165,6 @@ def from_run(run_id: str, path: Path | str | None = None) -> ReportData:
         ) from None
     finally:
         con.close()
-
-
-def _campaign(text: str, campaign_id: str) -> Campaign:
-    try:
-        return campaign_from_dict(json.loads(text), Path(f"<run campaign {campaign_id}>"))
-    except (ConfigError, ValueError) as exc:
-        raise LedgerError(
-            f"campaign {campaign_id}: the campaign recorded with this run cannot be read back",
-            hint="the ledger was written by another planner version; report with that version",
-        ) from exc
-
-
-def _frame(rows: list[str]) -> pl.DataFrame:
-    if not rows:
-        return pl.DataFrame(schema=SEND_LIST_SCHEMA)
-    data = io.BytesIO(("\n".join(rows) + "\n").encode("utf-8"))
-    return pl.read_ndjson(data, schema=SEND_LIST_SCHEMA)
 
 
 def _manifest(out_dir: Path | None) -> dict[str, Any] | None:

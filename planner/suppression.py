@@ -46,6 +46,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -385,27 +386,14 @@ def load_in_ats(campaign: Campaign) -> pl.DataFrame | None:
 
     Raises InputError naming the campaign key and the file.
     """
-    files = campaign.suppression.in_ats
-    if not files:
-        return None
-    entries: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for i, text in enumerate(files):
-        path = campaign.resolve(text)
-        label = f"{campaign.where('suppression', 'in_ats', i)}: {path}"
-        found, bad = read_ats_file(path, i, label)
-        entries.extend(found)
-        problems.extend(bad)
-    if problems:
-        raise InputError(
-            problems[0]
-            if len(problems) == 1
-            else f"{campaign.file}: {len(problems)} problems in ATS exports",
-            hint="suppression.in_ats lists ATS candidate exports (CSV with a header and an"
-            " email or profile URL column)",
-            problems=problems[:MAX_PROBLEMS_SHOWN],
-        )
-    return pl.DataFrame(entries, schema=SCHEMA)
+    return _load(
+        campaign,
+        "in_ats",
+        read_ats_file,
+        "ATS exports",
+        "suppression.in_ats lists ATS candidate exports (CSV with a header and an email or"
+        " profile URL column)",
+    )
 
 
 def load(campaign: Campaign) -> pl.DataFrame | None:
@@ -413,15 +401,26 @@ def load(campaign: Campaign) -> pl.DataFrame | None:
 
     Raises InputError naming the campaign key, the file and each bad line.
     """
-    files = campaign.suppression.files
+    return _load(campaign, "files", read_file, "suppression files", _HINT)
+
+
+def _load(
+    campaign: Campaign,
+    key: str,
+    reader: Callable[[Path, int, str], tuple[list[dict[str, Any]], list[str]]],
+    what: str,
+    hint: str,
+) -> pl.DataFrame | None:
+    """The entries of the files under `suppression.<key>`, read by `reader`; every problem of
+    every file in one error."""
+    files: list[str] = getattr(campaign.suppression, key)
     if not files:
         return None
     entries: list[dict[str, Any]] = []
     problems: list[str] = []
     for i, text in enumerate(files):
         path = campaign.resolve(text)
-        label = f"{campaign.where('suppression', 'files', i)}: {path}"
-        found, bad = read_file(path, i, label)
+        found, bad = reader(path, i, f"{campaign.where('suppression', key, i)}: {path}")
         entries.extend(found)
         problems.extend(bad)
     if problems:
@@ -431,8 +430,8 @@ def load(campaign: Campaign) -> pl.DataFrame | None:
         raise InputError(
             problems[0]
             if len(problems) == 1
-            else f"{campaign.file}: {len(problems)} problems in suppression files",
-            hint=_HINT,
+            else f"{campaign.file}: {len(problems)} problems in {what}",
+            hint=hint,
             problems=shown,
         )
     return pl.DataFrame(entries, schema=SCHEMA)

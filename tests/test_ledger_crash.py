@@ -56,7 +56,17 @@ def test_crash_before_commit_leaves_nothing_that_counts(tmp_path: Path, point: s
     if ledger.exists():
         assert ledger_rows(ledger, "SELECT count(*) FROM touches") == [(0,)]
         assert ledger_rows(ledger, "SELECT count(*) FROM runs WHERE status = 'committed'") == [(0,)]
-    # The next writer cleans up: staged files removed, the dead run aborted; then it builds.
+    # The next writer cleans up: staged files removed, the dead run aborted, said once and
+    # without contradiction (it was also reported as "interrupted after recording"); then the
+    # next build runs.
+    proc = run_cli("ledger", "migrate", "--ledger", str(ledger), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    recovery = [line for line in proc.stderr.splitlines() if "ledger recovery" in line]
+    if point == "after_writer_lock":
+        assert recovery == []
+    else:
+        (message,) = recovery
+        assert "never completed: marked aborted" in message
     assert _build(tmp_path, campaign, ledger, "out2") == 0
     assert _staged(tmp_path) == []
     assert not (tmp_path / "out1").exists()

@@ -379,8 +379,11 @@ def recover(con: duckdb.DuckDBPyConnection, notify: Notify | None = None) -> lis
     unplaced = con.execute(
         "SELECT r.run_id, o.staging_dir, o.out_dir FROM ledger.runs r"
         " LEFT JOIN ledger.run_outputs o USING (run_id)"
-        " WHERE r.status <> ? AND r.kind = 'build' AND NOT r.outputs_placed ORDER BY r.seq",
-        [PENDING],
+        " WHERE r.status NOT IN (?, ?) AND r.kind = 'build' AND NOT r.outputs_placed"
+        " ORDER BY r.seq",
+        # A run just aborted above has nothing to place: saying it was "interrupted after
+        # recording" too contradicted its own "never completed".
+        [PENDING, ABORTED],
     ).fetchall()
     for run_id in dict.fromkeys(r[0] for r in unplaced):
         notes = [

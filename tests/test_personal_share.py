@@ -192,7 +192,7 @@ def test_send_list_json_preview_and_identical_messages(
     }
     with (out / "send_list.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0])[-2:] == ["personal_fields", "personal_share"]
+    assert list(rows[0])[-3:] == ["personal_fields", "personal_share", "step"]
     assert {r["candidate_id"]: r["personal_share"] for r in rows} == {
         k: f"{v:.4f}" for k, v in shares.items()
     }

@@ -102,7 +102,9 @@ def build(
     pipeline.check_as_of(as_of)
     check_formats(formats)
     # A dry run reads the candidate cache but writes nothing, the cache included.
-    source_cache = default_cache(write=not dry_run) if cache is True else cache or None
+    source_cache = (
+        default_cache(write=not dry_run) if cache is True else None if cache is False else cache
+    )
     # A real build holds the ledger's writer lock from before it reads the ledger until its
     # run is recorded, so a second build waits instead of planning against stale caps.
     with closing(open_for_build(ledger, dry_run=dry_run, notify=notify)) as led:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
 from planner.config import Campaign, campaign_from_dict
@@ -24,6 +26,38 @@ from planner.ledger.schema import COMMITTED
 from planner.ledger.store import first_row, translate_errors
 
 PathLike = Path | str | None
+
+
+def committed_build(
+    con: duckdb.DuckDBPyConnection, run_id: str, ledger_name: str, what: str
+) -> date:
+    """The as-of date of committed build `run_id`; ConfigError when it is no such run (`what`:
+    what only committed builds have, for the message)."""
+    run = first_row(con, "SELECT kind, status, as_of FROM ledger.runs WHERE run_id = ?", [run_id])
+    if run is None:
+        raise ConfigError(
+            f"run {run_id} is not in the ledger {ledger_name}",
+            hint="`planner ledger runs` lists the runs",
+        )
+    if run[0] != "build" or run[1] != COMMITTED:
+        raise ConfigError(
+            f"run {run_id} is a {run[1]} {run[0]} run; only committed builds have {what}",
+            hint="`planner ledger runs` lists the runs",
+        )
+    as_of: date = run[2]
+    return as_of
+
+
+def recorded_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, list[str]]:
+    """Campaign id -> the JSON rows of its kept send list, in send-list order."""
+    by_campaign: dict[str, list[str]] = {}
+    for cid, row in con.execute(
+        "SELECT campaign_id, row_json FROM ledger.send_rows WHERE run_id = ?"
+        " ORDER BY campaign_id, position",
+        [run_id],
+    ).fetchall():
+        by_campaign.setdefault(str(cid), []).append(str(row))
+    return by_campaign
 
 
 def recorded_campaign(text: str, campaign_id: str) -> Campaign:
@@ -58,30 +92,13 @@ def export_run(
     campaign; default `out/<campaign>/<run_id>`, the build's own default place."""
     store = reading(path)
     with store.session(write=False) as con, translate_errors(store.name):
-        run = first_row(con, "SELECT kind, status FROM ledger.runs WHERE run_id = ?", [run_id])
-        if run is None:
-            raise ConfigError(
-                f"run {run_id} is not in the ledger {store.name}",
-                hint="`planner ledger runs` lists the runs",
-            )
-        if run[0] != "build" or run[1] != COMMITTED:
-            raise ConfigError(
-                f"run {run_id} is a {run[1]} {run[0]} run; only committed builds have send lists",
-                hint="`planner ledger runs` lists the runs",
-            )
+        committed_build(con, run_id, store.name, "send lists")
         campaigns = con.execute(
             "SELECT campaign_id, campaign_json FROM ledger.run_campaigns WHERE run_id = ?"
             " ORDER BY campaign_id",
             [run_id],
         ).fetchall()
-        rows = con.execute(
-            "SELECT campaign_id, row_json FROM ledger.send_rows WHERE run_id = ?"
-            " ORDER BY campaign_id, position",
-            [run_id],
-        ).fetchall()
-    by_campaign: dict[str, list[str]] = {}
-    for cid, row in rows:
-        by_campaign.setdefault(str(cid), []).append(str(row))
+        by_campaign = recorded_rows(con, run_id)
     results: list[dict[str, Any]] = []
     single = len(campaigns) == 1
     for cid, text in campaigns:

@@ -18,11 +18,15 @@ import duckdb
 import polars as pl
 
 from planner import duck, lint
-from planner.errors import ConfigError, LedgerError
+from planner.errors import LedgerError
 from planner.ledger.core import reading
-from planner.ledger.reexport import recorded_campaign, recorded_send_list
-from planner.ledger.schema import COMMITTED
-from planner.ledger.store import first_row, translate_errors
+from planner.ledger.reexport import (
+    committed_build,
+    recorded_campaign,
+    recorded_rows,
+    recorded_send_list,
+)
+from planner.ledger.store import translate_errors
 from planner.report.data import CampaignInfo, ReportData, gather, samples_of
 
 #: `report_rows` of a past run: its recipients, and the rows of its excluded.csv files.
@@ -51,33 +55,14 @@ def from_run(run_id: str, path: Path | str | None = None) -> ReportData:
     """The ReportData of committed build `run_id` in the ledger at `path`."""
     store = reading(path)
     with store.session(write=False) as con, translate_errors(store.name):
-        run = first_row(
-            con, "SELECT kind, status, as_of FROM ledger.runs WHERE run_id = ?", [run_id]
-        )
-        if run is None:
-            raise ConfigError(
-                f"run {run_id} is not in the ledger {store.name}",
-                hint="`planner ledger runs` lists the runs",
-            )
-        if run[0] != "build" or run[1] != COMMITTED:
-            raise ConfigError(
-                f"run {run_id} is a {run[1]} {run[0]} run; only committed builds have a report",
-                hint="`planner ledger runs` lists the runs",
-            )
+        as_of = committed_build(con, run_id, store.name, "a report")
         campaigns = con.execute(
             "SELECT c.campaign_id, c.campaign_json, o.out_dir FROM ledger.run_campaigns c"
             " LEFT JOIN ledger.run_outputs o USING (run_id, campaign_id)"
             " WHERE c.run_id = ? ORDER BY c.campaign_id",
             [run_id],
         ).fetchall()
-        rows = con.execute(
-            "SELECT campaign_id, row_json FROM ledger.send_rows WHERE run_id = ?"
-            " ORDER BY campaign_id, position",
-            [run_id],
-        ).fetchall()
-    by_campaign: dict[str, list[str]] = {}
-    for cid, row in rows:
-        by_campaign.setdefault(str(cid), []).append(str(row))
+        by_campaign = recorded_rows(con, run_id)
 
     infos: list[CampaignInfo] = []
     frames: dict[int, pl.DataFrame] = {}
@@ -152,7 +137,7 @@ def from_run(run_id: str, path: Path | str | None = None) -> ReportData:
             infos,
             frames,
             kind="past run",
-            as_of=run[2],
+            as_of=as_of,
             run_id=run_id,
             samples=samples,
             notes=notes,

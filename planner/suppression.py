@@ -48,7 +48,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import duckdb
 import polars as pl
@@ -59,6 +59,9 @@ from planner.normalize import companies
 from planner.normalize._sql import Param, Sql, fmt, ident
 from planner.normalize._text import WS_RUN, collapse, compile_re, decode_bytes, header_key, lower
 from planner.normalize.identity import normalize_email, normalize_profile_url
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
 
 #: Accepted header names (lowercased, spaces and dashes as `_`) per column.
 COLUMNS: Final[dict[str, tuple[str, ...]]] = {
@@ -250,23 +253,32 @@ def _entry(
     }
 
 
-def read_file(path: Path, file_index: int, label: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Entries of one suppression file and its problems (`label:line: what`), in line order."""
+def _open_csv(path: Path, label: str) -> tuple[CsvReader, list[str]] | list[str]:
+    """A list file's reader (positioned after the header) and its header; or the problems
+    that stop it (unreadable file, broken first line; none for an empty file)."""
     try:
         text = decode_bytes(path.read_bytes())
     except OSError as exc:
-        return [], [f"{label}: cannot read the file: {exc.strerror or type(exc).__name__}"]
+        return [f"{label}: cannot read the file: {exc.strerror or type(exc).__name__}"]
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t", "|"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return reader, next(reader)
+    except StopIteration:
+        return []
+    except csv.Error as exc:
+        return [f"{label}:1: unreadable CSV ({exc.__class__.__name__})"]
+
+
+def read_file(path: Path, file_index: int, label: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Entries of one suppression file and its problems (`label:line: what`), in line order."""
+    opened = _open_csv(path, label)
+    if isinstance(opened, list):
+        return [], opened
+    reader, header = opened
     problems: list[str] = []
     entries: list[dict[str, Any]] = []
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], []
-    except csv.Error as exc:
-        return [], [f"{label}:1: unreadable CSV ({exc.__class__.__name__})"]
     index: dict[str, list[int]] = {}
     for i, h in enumerate(header):
         col = next((c for c, names in COLUMNS.items() if header_key(h) in names), None)
@@ -336,19 +348,10 @@ def read_ats_file(
     path: Path, file_index: int, label: str
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Emails and profile URLs of one ATS export (`label:line: what` problems), in line order."""
-    try:
-        text = decode_bytes(path.read_bytes())
-    except OSError as exc:
-        return [], [f"{label}: cannot read the file: {exc.strerror or type(exc).__name__}"]
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t", "|"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], []
-    except csv.Error as exc:
-        return [], [f"{label}:1: unreadable CSV ({exc.__class__.__name__})"]
+    opened = _open_csv(path, label)
+    if isinstance(opened, list):
+        return [], opened
+    reader, header = opened
     wanted = {name for names in ATS_COLUMNS.values() for name in names}
     columns = [i for i, h in enumerate(header) if header_key(h) in wanted]
     if not columns:

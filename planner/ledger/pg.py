@@ -38,7 +38,6 @@ import contextlib
 import io
 import re
 import secrets
-import time
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -54,7 +53,7 @@ from planner import __version__, duck
 from planner.errors import LedgerError
 from planner.ledger import _hooks
 from planner.ledger.hashing import SALT_KEY
-from planner.ledger.lock import TIMEOUT_ENV, Notify, stderr_notify, timeout_from_env
+from planner.ledger.lock import Notify, stderr_notify, timeout_from_env, wait_for
 from planner.ledger.schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
 from planner.ledger.store import Focus, Reach, translate_errors
 
@@ -66,7 +65,6 @@ SCHEMES = ("postgresql://", "postgres://")
 WRITER_KEY = zlib.crc32(b"planner-ledger writer")
 WRITEBACK_KEY = zlib.crc32(b"planner-ledger write-back")
 
-_POLL = 0.1
 
 #: Tables whose rows a build's reads load whole (few rows: one per run or campaign run).
 SMALL_TABLES = ("meta", "schema_info", "runs", "run_outputs", "run_campaigns")
@@ -257,26 +255,18 @@ class PostgresStore:
             pg = self._connect()
         try:
             with self._translate():
-                deadline = time.monotonic() + limit
-                waited = False
-                while True:
+
+                def try_once() -> bool:
                     got = pg.execute("SELECT pg_try_advisory_lock(%s)", [WRITER_KEY]).fetchone()
-                    if got and got[0]:
-                        break
-                    if not waited:
-                        waited = True
-                        say(
-                            f"waiting for the ledger: another planner process is writing"
-                            f" {self.name}; giving up after {limit:g} s"
-                        )
-                    if time.monotonic() >= deadline:
-                        raise LedgerError(
-                            f"ledger is busy: another planner process held {self.name} for"
-                            f" more than {limit:g} s",
-                            hint=f"wait for the other build to finish, or set {TIMEOUT_ENV} to"
-                            " wait longer",
-                        )
-                    time.sleep(_POLL)
+                    return bool(got and got[0])
+
+                wait_for(
+                    try_once,
+                    limit=limit,
+                    say=say,
+                    waiting=lambda: f"another planner process is writing {self.name}",
+                    held=lambda: f"another planner process held {self.name}",
+                )
             _hooks.checkpoint("after_writer_lock")
             yield True
         finally:

@@ -21,8 +21,8 @@ from typing import Any
 import duckdb
 
 from planner.criteria import Criteria
-
-EARTH_RADIUS_KM = 6371.0088
+from planner.normalize._sql import named
+from planner.normalize.locations import haversine_sql
 
 #: Checks evaluated by the segment query, in SPEC order, with their reason codes.
 SEGMENT_CHECKS: tuple[tuple[str, str], ...] = (
@@ -41,15 +41,6 @@ SEGMENT_CHECKS: tuple[tuple[str, str], ...] = (
     ("f_open_only", "not_open_to_work"),
     ("f_min_score", "below_min_score"),
 )
-
-
-def haversine_sql(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
-    """Great-circle distance in km between two points given as SQL expressions."""
-    return (
-        f"(2 * {EARTH_RADIUS_KM} * asin(sqrt("
-        f"pow(sin(radians({lat2} - {lat1}) / 2), 2) + cos(radians({lat1})) * cos(radians({lat2}))"
-        f" * pow(sin(radians({lon2} - {lon1}) / 2), 2))))"
-    )
 
 
 @dataclass
@@ -115,8 +106,13 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
         sel.append("FALSE AS title_include_hit, FALSE AS title_exclude_hit")
 
     # --- location
+    # The distance the tests check against the Python haversine (normalize.locations).
     dists = [
-        haversine_sql("p.lat", "p.lon", p.bind("c", c.lat), p.bind("c", c.lon)) for c in crit.cities
+        named(
+            haversine_sql("p.lat", "p.lon", (p.bind("c", c.lat), []), (p.bind("c", c.lon), [])),
+            lambda value: p.bind("c", value),
+        )
+        for c in crit.cities
     ]
     for i, d in enumerate(dists):
         sel.append(f"{d} AS dist{i}")

@@ -167,3 +167,29 @@ def test_ident_refuses_anything_but_plain_names(name: str) -> None:
 
 def test_ident_quotes() -> None:
     assert ident("people") == '"people"'
+
+
+# --------------------------------------------------------------------------- named slots
+
+
+def test_named_binds_each_slot_in_order_and_leaves_literals() -> None:
+    from planner.normalize._sql import Param, fmt, named
+
+    fragment = fmt("{} || '?' || {}", Param("a"), Param("b"))
+    values: dict[str, object] = {}
+
+    def bind(value: object) -> str:
+        values[f"v{len(values)}"] = value
+        return f"$v{len(values) - 1}"
+
+    sql = named(fragment, bind)
+    assert sql == "$v0 || '?' || $v1"
+    assert values == {"v0": "a", "v1": "b"}
+    assert duckdb.connect().execute(f"SELECT {sql}", values).fetchone() == ("a?b",)
+
+
+def test_named_refuses_a_fragment_with_spare_parameters() -> None:
+    from planner.normalize._sql import named
+
+    with pytest.raises(ValueError, match="more parameters"):
+        named(("?", [1, 2]), lambda v: "x")

@@ -9,7 +9,7 @@ a fragment can be embedded any number of times and the order stays right.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +75,27 @@ def let(value: Expr, body: Expr) -> Sql:
 
 _LITERAL = re.compile(r"'(?:[^']|'')*'")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+_SLOT = re.compile(r"'(?:[^']|'')*'|\?")
+
+
+def named(fragment: Sql, bind: Callable[[Any], str]) -> str:
+    """The fragment's SQL with each `?` replaced by `bind(value)` (e.g. a `$name` placeholder of
+    a query that binds by name); string literals are left alone."""
+    sql, params = fragment
+    values = iter(params)
+
+    def slot(m: re.Match[str]) -> str:
+        return bind(next(values)) if m.group(0) == "?" else m.group(0)
+
+    out = _SLOT.sub(slot, sql)
+    if next(values, _END) is not _END:
+        raise ValueError("fragment has more parameters than ? slots")
+    return out
+
+
+_END = object()
 
 
 def ident(name: str) -> str:

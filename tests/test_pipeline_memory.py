@@ -13,6 +13,7 @@ import pytest
 
 from planner import pipeline
 from planner.errors import ConfigError, PlannerError
+from planner.normalize import enrich
 
 # These plans are about segmentation and memory, deliberately without a ledger.
 pytestmark = pytest.mark.filterwarnings("ignore::planner.pipeline.PlanWithoutLedgerWarning")
@@ -97,7 +98,7 @@ def test_the_spill_directory_goes_when_planning_fails(
     def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("enrich failed")
 
-    monkeypatch.setattr(pipeline.enrich, "enrich", boom)
+    monkeypatch.setattr(enrich, "enrich", boom)
     with pytest.raises(RuntimeError, match="enrich failed"):
         pipeline.plan([campaign], as_of=AS_OF)
     assert list(tmp_path.glob("planner-spill-*")) == []

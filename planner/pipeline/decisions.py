@@ -1,0 +1,266 @@
+"""The steps that decide: each campaign's scope (duplicates, suppression lists), assignment
+across campaigns, the limit, the guardrail, and the funnel; and the query that reads every
+exclusion back (excluded.csv)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import polars as pl
+
+from planner import segment, sources, suppression
+from planner.contract import REASONS
+from planner.pipeline.context import LedgerStep
+
+if TYPE_CHECKING:
+    from planner.pipeline.context import CampaignPlan
+
+
+#: excluded.csv of campaign `$cidx` (SPEC 8 columns), in input order: the rows `dec` gives a
+#: reason, and the campaign's files' invalid rows, each at its line. Computed per campaign when
+#: it is read or written (never materialized for all campaigns at once). `{seg}` gives the
+#: detail of the reasons segmentation gave (`segment.build_detail_sql`, see DEC_DETAIL).
+EXCLUDED_SQL = """
+SELECT campaign_id, person_key, candidate_id, full_name, reason, detail, eligible_again_on
+FROM (
+    SELECT c.campaign_id, d.person_key, p.candidate_id,
+           coalesce(p.full_name, nullif(concat_ws(' ', p.first_name, p.last_name), ''))
+               AS full_name,
+           d.reason, {detail} AS detail, d.eligible_again_on, o.file_index,
+           p.source_line AS line
+    FROM dec d JOIN people p USING (row_id) JOIN _cids c USING (cidx)
+    JOIN _file_order o USING (source_file) JOIN ({seg}) s USING (row_id)
+    WHERE d.cidx = $cidx AND d.reason IS NOT NULL
+    UNION ALL
+    SELECT c.campaign_id, NULL, NULL, NULL, 'invalid_row',
+           'invalid_row: ' || parse_filename(r.source_file) || ' line ' || r.line::VARCHAR
+               || ': ' || r.error,
+           NULL::DATE, o.file_index, r.line
+    FROM _rejects r JOIN _cfiles f USING (source_file) JOIN _cids c USING (cidx)
+    JOIN _file_order o USING (source_file)
+    WHERE f.cidx = $cidx
+)
+ORDER BY file_index, line
+"""
+
+
+#: The detail of a `dec` row (`d`) joined to its segment detail (`s`). `dec.detail` is set only
+#: by the steps after segmentation (ledger, assignment, limit, personalization, guardrail);
+#: segmentation's own detail is rendered when read. Stored in `dec` and in the segment tables,
+#: that text (one per row and campaign) made a 25-campaign build over 1M rows hold 15 GB,
+#: spilled to disk under the memory limit.
+DEC_DETAIL = "coalesce(d.detail, s.detail)"
+
+
+def excluded_query(p: CampaignPlan) -> tuple[str, dict[str, Any]]:
+    """EXCLUDED_SQL of one campaign and its named parameters."""
+    detail_sql, params = segment.build_detail_sql(p.criteria, f"seg_{p.index}")
+    sql = EXCLUDED_SQL.replace("{seg}", detail_sql).replace("{detail}", DEC_DETAIL)
+    return sql, {**params, "cidx": p.index}
+
+
+def _scope(
+    con: duckdb.DuckDBPyConnection, p: CampaignPlan, shared: dict[tuple[str, ...], str]
+) -> str:
+    """The table of the rows this campaign reads, with duplicates marked within the campaign's
+    own rows and the persons on the campaign's suppression files (`planner.suppression`) marked
+    suppressed, and those found in its `suppression.in_ats` exports marked in_ats. Campaigns
+    without such files that read the same files share one table (`shared`: files -> table); 25
+    campaigns over one file spent 22 s rebuilding it."""
+    entries, ats = p.criteria.suppression, p.criteria.in_ats
+    has_supp = entries is not None and entries.height > 0
+    has_ats = ats is not None and ats.height > 0
+    suppressing = has_supp or has_ats
+    key = tuple(p.files)
+    if not suppressing and key in shared:
+        return shared[key]
+    supp_cols = "FALSE AS suppressed, NULL::VARCHAR AS suppressed_by"
+    ats_cols = "FALSE AS in_ats, NULL::VARCHAR AS in_ats_by"
+    supp_join = ""
+    if entries is not None and has_supp:
+        hits = f"_supp_hits_{p.index}"
+        suppression.match(con, entries, people="people", target=hits)
+        supp_cols = "h.why IS NOT NULL AS suppressed, h.why AS suppressed_by"
+        supp_join = f"LEFT JOIN {hits} h USING (person_key)"
+    if ats is not None and has_ats:
+        hits = f"_ats_hits_{p.index}"
+        suppression.match(con, ats, people="people", target=hits, source="ats")
+        ats_cols = "a.why IS NOT NULL AS in_ats, a.why AS in_ats_by"
+        supp_join += f" LEFT JOIN {hits} a USING (person_key)"
+    supp_cols += ", " + ats_cols
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE scope_{p.index} AS
+        SELECT row_id,
+               row_number() OVER (PARTITION BY component ORDER BY row_id) > 1 AS is_duplicate,
+               min(row_id) OVER (PARTITION BY component) AS first_row_id,
+               parse_filename(first_value(source_file) OVER w) || ' line '
+                   || first_value(source_line) OVER w AS first_source,
+               {supp_cols}
+        FROM people {supp_join} WHERE list_contains(?::VARCHAR[], source_file)
+        WINDOW w AS (PARTITION BY component ORDER BY row_id)
+        """,
+        [p.files],
+    )
+    if not suppressing:
+        shared[key] = f"scope_{p.index}"
+    return f"scope_{p.index}"
+
+
+def _assign(con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan]) -> None:
+    """SPEC 5.4: a person eligible for several campaigns goes to the best fit (ties: CLI order)."""
+    if len(plans) < 2:
+        return
+    # Only persons eligible for more than one campaign change; the UPDATE touches just them.
+    con.execute(
+        """
+        UPDATE dec SET reason = 'assigned_to_other_campaign',
+            detail = 'assigned_to_other_campaign: a better-fitting campaign of this build'
+        FROM (
+            SELECT person_key, arg_min(cidx, (-fit_score, cidx)) AS best_cidx
+            FROM dec WHERE reason IS NULL GROUP BY person_key HAVING count(DISTINCT cidx) > 1
+        ) b
+        WHERE dec.person_key = b.person_key AND dec.reason IS NULL AND dec.cidx <> b.best_cidx
+        """
+    )
+
+
+def _limit(con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan]) -> None:
+    """Keep the best `ranking.limit` recipients per campaign (ties: person key)."""
+    for p in plans:
+        limit = p.criteria.limit
+        if limit is None:
+            continue
+        con.execute(
+            """
+            UPDATE dec SET reason = 'over_limit',
+                detail = 'over_limit: rank ' || r.rank::VARCHAR || ' of ' || r.n::VARCHAR
+                    || ', limit ' || ?::VARCHAR
+            FROM (
+                SELECT row_id, row_number() OVER (ORDER BY fit_score DESC, person_key) AS rank,
+                       count(*) OVER () AS n
+                FROM dec WHERE cidx = ? AND reason IS NULL
+            ) r
+            WHERE dec.cidx = ? AND dec.row_id = r.row_id AND r.rank > ?
+            """,
+            [limit, p.index, p.index, limit],
+        )
+
+
+def _guardrail(
+    con: duckdb.DuckDBPyConnection,
+    plans: Sequence[CampaignPlan],
+    ledger: LedgerStep | None,
+    as_of: date,
+) -> None:
+    """SPEC 6.4, per campaign from its sender's history (`planner.ledger.responses`).
+
+    When triggered: `warn` only reports; `limit` keeps the `limit_to` best recipients (send-list
+    order) and gives the others reason `guardrail`; `block` reports, and `check_guardrail`
+    refuses the real build (exit 1). Without a ledger there is no history: no sample, status ok.
+    """
+    from planner.ledger import responses
+
+    windows = [(p.campaign.sender.id, p.campaign.guardrail.window_days) for p in plans]
+    counts = ledger.guardrail_counts(con, windows, as_of) if ledger is not None else {}
+    for p in plans:
+        g = p.campaign.guardrail
+        touches, answered = counts.get((p.campaign.sender.id, g.window_days), (0, 0))
+        fired = responses.triggered(
+            touches, answered, min_sample=g.min_sample, min_response_rate=g.min_response_rate
+        )
+        cut = 0
+        if fired and g.action == "limit" and p.recipients.height > g.limit_to:
+            cut = p.recipients.height - g.limit_to
+            con.execute(
+                """
+                UPDATE dec SET reason = 'guardrail',
+                    detail = 'guardrail: sender ' || $sender || ' has a response rate of '
+                        || $rate || ' over the last ' || $window::VARCHAR
+                        || ' days; the send list is limited to the best ' || $keep::VARCHAR
+                FROM (
+                    SELECT row_id, row_number() OVER (ORDER BY fit_score DESC, person_key) AS rank
+                    FROM dec WHERE cidx = $cidx AND reason IS NULL
+                ) r
+                WHERE dec.cidx = $cidx AND dec.row_id = r.row_id AND r.rank > $keep
+                """,
+                {
+                    "sender": p.campaign.sender.id,
+                    "rate": f"{answered / touches:.1%} ({answered} of {touches})",
+                    "window": g.window_days,
+                    "keep": g.limit_to,
+                    "cidx": p.index,
+                },
+            )
+            p.recipients = p.recipients.head(g.limit_to)
+        p.guardrail = {
+            "sender": p.campaign.sender.id,
+            "window_days": g.window_days,
+            "touches": touches,
+            "responses": answered,
+            "rate": responses.rate(touches, answered),
+            "min_sample": g.min_sample,
+            "min_response_rate": g.min_response_rate,
+            "action": g.action,
+            "triggered": fired,
+            "status": g.action if fired else "ok",
+            "limit_to": g.limit_to,
+            "cut": cut,
+        }
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan], src: sources.SourceResult
+) -> None:
+    """The small tables EXCLUDED_SQL joins (file order, rejects, campaign files and ids) and
+    each campaign's funnel."""
+    file_order = pl.DataFrame(
+        {"source_file": [str(f.path) for f in src.files], "file_index": range(len(src.files))},
+        schema={"source_file": pl.Utf8, "file_index": pl.Int32},
+    )
+    rejects = pl.DataFrame(
+        {
+            "source_file": [r.file for r in src.rejects],
+            "line": [r.line for r in src.rejects],
+            "error": [r.error for r in src.rejects],
+        },
+        schema={"source_file": pl.Utf8, "line": pl.Int64, "error": pl.Utf8},
+    )
+    cfiles = pl.DataFrame(
+        {
+            "cidx": [p.index for p in plans for _ in p.files],
+            "source_file": [f for p in plans for f in p.files],
+        },
+        schema={"cidx": pl.Int32, "source_file": pl.Utf8},
+    )
+    cids = pl.DataFrame(
+        {"cidx": [p.index for p in plans], "campaign_id": [p.id for p in plans]},
+        schema={"cidx": pl.Int32, "campaign_id": pl.Utf8},
+    )
+    for name, data in [
+        ("_file_order", file_order),
+        ("_rejects", rejects),
+        ("_cfiles", cfiles),
+        ("_cids", cids),
+    ]:
+        con.register(f"{name}_frame", data.to_arrow())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_frame")
+        con.unregister(f"{name}_frame")
+    counts = con.execute(
+        """
+        SELECT cidx, reason, count(*) FROM dec WHERE reason IS NOT NULL GROUP BY ALL
+        UNION ALL
+        SELECT f.cidx, 'invalid_row', count(*) FROM _rejects r JOIN _cfiles f USING (source_file)
+        GROUP BY ALL
+        """
+    ).fetchall()
+    for p in plans:
+        funnel = {reason: 0 for reason in REASONS}
+        for cidx, reason, n in counts:
+            if cidx == p.index:
+                funnel[reason] += n
+        funnel["recipients"] = p.recipients.height
+        p.funnel = funnel

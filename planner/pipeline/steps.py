@@ -1,0 +1,149 @@
+"""The steps that read: campaigns checked and resolved, candidate files read (or loaded from the
+cache) and normalized, and the build's DuckDB connection."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from planner import criteria, duck, lint, personalize, sources
+from planner.cache import SourceCache
+from planner.config import Campaign, load_campaigns
+from planner.errors import ConfigError, PlannerError
+from planner.normalize import enrich
+from planner.persons import assign_person_keys
+from planner.pipeline.context import (
+    DEFAULT_MEMORY_LIMIT,
+    MEMORY_LIMIT_ENV,
+    CampaignPlan,
+    Progress,
+    _memory_limit,
+)
+
+
+def _expand(campaign: Campaign) -> list[Path]:
+    files: list[Path] = []
+    for i, pattern in enumerate(campaign.candidates.paths):
+        for path in sources.expand_paths(
+            campaign.base_dir, [pattern], where=campaign.where("candidates", "paths", i)
+        ):
+            if path not in files:
+                files.append(path)
+    return files
+
+
+def source_specs(campaigns: Sequence[Campaign]) -> tuple[list[sources.SourceSpec], list[list[str]]]:
+    """One SourceSpec per distinct file (each file is read once), and each campaign's files."""
+    specs: dict[Path, sources.SourceSpec] = {}
+    owner: dict[Path, Campaign] = {}
+    per_campaign: list[list[str]] = []
+    for c in campaigns:
+        mine: list[str] = []
+        for path in _expand(c):
+            resolved = path.resolve()
+            spec = sources.SourceSpec(
+                resolved, dict(c.candidates.columns), c.candidates.list_separator
+            )
+            if resolved in specs and (
+                specs[resolved].columns != spec.columns
+                or specs[resolved].list_separator != spec.list_separator
+            ):
+                raise ConfigError(
+                    f"{c.where('candidates')}: {path.name} is also read by {owner[resolved].file}"
+                    " with other candidates.columns / list_separator",
+                    hint="a file is read once per build; give both campaigns the same settings",
+                )
+            specs.setdefault(resolved, spec)
+            owner.setdefault(resolved, c)
+            mine.append(str(resolved))
+        per_campaign.append(mine)
+    return list(specs.values()), per_campaign
+
+
+def prepare(
+    campaigns: Sequence[Campaign | str | Path],
+) -> list[CampaignPlan]:
+    """Load, check and resolve campaigns; everything that needs no candidate data."""
+    loaded = [c for c in campaigns if isinstance(c, Campaign)]
+    paths = [c for c in campaigns if not isinstance(c, Campaign)]
+    if paths:
+        loaded = load_campaigns([str(p) for p in paths]) + loaded
+    problems: list[str] = []
+    plans: list[CampaignPlan] = []
+    for i, c in enumerate(loaded):
+        try:
+            personalize.validate_templates(c)
+            plans.append(CampaignPlan(i, c, criteria.resolve(c), [], lint.lint_campaign(c)))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(
+            problems[0] if len(problems) == 1 else f"{len(problems)} problems in campaign files",
+            problems=problems,
+        )
+    return plans
+
+
+def _read_people(
+    con: duckdb.DuckDBPyConnection,
+    specs: Sequence[sources.SourceSpec],
+    max_bad_rows: int | None,
+    cache: SourceCache | None,
+    say: Progress,
+) -> sources.SourceResult:
+    """Tables `people` (enriched rows) and `persons` (person keys within the build), from the
+    cache when it holds them for these exact files, code and options."""
+    key = cache.key(specs, max_bad_rows) if cache is not None else None
+    if cache is not None and key is not None:
+        cached = cache.load(con, key)
+        if cached is not None:
+            say("candidates from the cache")
+            return cached
+    say("reading candidates")
+    src = sources.read_sources(
+        con, specs, max_bad_rows=max_bad_rows, hashes=key.hashes if key else None
+    )
+    say("normalizing")
+    enrich.enrich(con, source=src.table, target="people")
+    # `people` holds every column of `rows` and nothing reads `rows` again: at 10M rows it
+    # is gigabytes of the memory budget or of the spill directory.
+    con.execute(f"DROP TABLE {src.table}")
+    say("identifying persons")
+    assign_person_keys(
+        con,
+        people="people",
+        target="persons",
+        file_hashes={str(f.path): f.sha256 for f in src.files},
+    )
+    if cache is not None and key is not None:
+        cache.store(con, key, src)
+    return src
+
+
+def _connect(database: str) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """The build's DuckDB connection, with its memory budget and private spill directory.
+
+    Insertion order is not kept by default (it costs memory on big results); every output is
+    ordered explicitly, and `sources.read_sources` turns it on while it numbers the rows.
+    """
+    limit = _memory_limit()
+    spill = Path(tempfile.mkdtemp(prefix="planner-spill-"))
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": limit,
+        "temp_directory": str(spill),
+        "preserve_insertion_order": False,
+    }
+    try:
+        return duck.connect(database, config=config), spill
+    except duckdb.Error as exc:
+        shutil.rmtree(spill, ignore_errors=True)
+        if limit != DEFAULT_MEMORY_LIMIT:
+            raise ConfigError(
+                f"{MEMORY_LIMIT_ENV}={limit!r} is not a memory size DuckDB accepts",
+                hint='use a size such as "512MB" or "4GB", or unset it',
+            ) from None
+        raise PlannerError(f"cannot open the build database ({type(exc).__name__})") from None

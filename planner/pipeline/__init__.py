@@ -1,15 +1,16 @@
-"""`plan(...)`: the steps of a build, in order, as an explicit sequence (SPEC 5, 8, 9).
+"""`plan(...)`: a build as an explicit sequence of named steps over one context (SPEC 5, 8, 9).
 
-    load campaigns -> check templates, lint -> resolve criteria -> read sources -> enrich ->
-    person keys -> per campaign: scope + segment -> ledger (caps, outcomes) -> assignment across
-    campaigns -> limit -> personalize -> guardrail
+`STEPS` below is the whole build, in order. Each step is a function of the `BuildContext`
+(the DuckDB connection, the campaign plans, the inputs); the working tables it reads and
+writes are named in `planner.pipeline.tables`. `plan` checks and resolves the campaigns, opens
+the connection, runs the steps and hands back the `Plan`; `write_plan` writes it (real build),
+the CLI previews it (dry run). Both share every step but the final write, so a dry run shows
+exactly what a build would do.
 
-The plan is computed once; `write_plan` writes it (real build), the CLI previews it (dry run).
-Both share every step but the final write, so a dry run shows exactly what a build would do.
-
-The package by job: `context` (the plans and protocols), `steps` (reading), `decisions`
-(scope, assignment, limit, guardrail, funnel), `recipients` (personalization), `write` (a real
-build's files and ledger record), `view` (the JSON document and explain).
+The package by job: `context` (the plans, the build context, the ledger protocols), `steps`
+(reading), `decisions` (scope, segmentation, assignment, limit, guardrail, funnel),
+`recipients` (personalization), `write` (a real build's files and ledger record), `view` (the
+JSON document and explain), `tables` (the working tables' names).
 """
 
 from __future__ import annotations
@@ -20,25 +21,43 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from planner import lint, segment
 from planner.cache import SourceCache
 from planner.config import Campaign
 from planner.contract import EXCLUDED_COLUMNS
 from planner.pipeline.context import (
     MEMORY_LIMIT_ENV,
+    BuildContext,
     CampaignPlan,
     LedgerStep,
     LedgerWriter,
     Plan,
     PlanWithoutLedgerWarning,
     Progress,
+    Step,
     _memory_errors,
+    _quiet,
     _today,
     check_as_of,
 )
-from planner.pipeline.decisions import _assign, _finish, _guardrail, _limit, _scope, excluded_query
-from planner.pipeline.recipients import SEND_LIST_SCHEMA, _personalize
-from planner.pipeline.steps import _connect, _read_people, prepare, source_specs
+from planner.pipeline.decisions import (
+    apply_guardrail,
+    apply_ledger,
+    assign_across_campaigns,
+    count_funnels,
+    excluded_query,
+    limit_each_campaign,
+    open_decisions,
+    segment_campaigns,
+)
+from planner.pipeline.recipients import SEND_LIST_SCHEMA, lint_personal_share, personalize_messages
+from planner.pipeline.steps import (
+    _connect,
+    key_people,
+    match_recorded_persons,
+    prepare,
+    read_candidates,
+    source_specs,
+)
 from planner.pipeline.view import explain, plan_json
 from planner.pipeline.write import (
     Written,
@@ -55,12 +74,15 @@ __all__ = [
     "EXCLUDED_COLUMNS",
     "MEMORY_LIMIT_ENV",
     "SEND_LIST_SCHEMA",
+    "STEPS",
+    "BuildContext",
     "CampaignPlan",
     "LedgerStep",
     "LedgerWriter",
     "Plan",
     "PlanWithoutLedgerWarning",
     "Progress",
+    "Step",
     "Written",
     "check_as_of",
     "check_guardrail",
@@ -74,9 +96,33 @@ __all__ = [
     "plan_json",
     "prepare",
     "recipients_json",
+    "run_steps",
     "source_specs",
     "write_plan",
 ]
+
+
+#: The build, in order. Every step sees what the steps before it left in the context.
+STEPS: tuple[Step, ...] = (
+    read_candidates,  # people, persons: the files read and normalized (or from the cache)
+    match_recorded_persons,  # persons the ledger knows keep their recorded key
+    key_people,  # people.person_key, people.component
+    open_decisions,  # dec, dec_steps
+    segment_campaigns,  # scope_i, seg_i; each row's first reason in dec
+    apply_ledger,  # outcomes, past touches, cooldowns, caps (SPEC 6)
+    assign_across_campaigns,  # each person to the best-fitting campaign (SPEC 5.4)
+    limit_each_campaign,  # ranking.limit
+    personalize_messages,  # cue_i; recipients and messages; insufficient_personalization
+    apply_guardrail,  # the sender's response-rate guardrail (SPEC 6.4)
+    lint_personal_share,  # the lint of the messages as rendered
+    count_funnels,  # excluded.csv's small tables; each campaign's funnel
+)
+
+
+def run_steps(ctx: BuildContext, steps: Sequence[Step] = STEPS) -> None:
+    """Run `steps` over `ctx`, in order."""
+    for step in steps:
+        step(ctx)
 
 
 @_memory_errors()
@@ -109,7 +155,6 @@ def plan(
             PlanWithoutLedgerWarning,
             stacklevel=3,  # the caller, past the memory-errors decorator
         )
-    say = progress or (lambda _msg: None)
     as_of = as_of or _today()
     plans = prepare(campaigns)
     specs, files = source_specs([p.campaign for p in plans])
@@ -117,52 +162,20 @@ def plan(
         p.files = mine
 
     con, spill = _connect(database)
+    ctx = BuildContext(
+        con=con,
+        plans=plans,
+        specs=specs,
+        as_of=as_of,
+        ledger=ledger,
+        max_bad_rows=max_bad_rows,
+        cache=cache,
+        say=progress or _quiet,
+    )
     try:
-        src = _read_people(con, specs, max_bad_rows, cache, say)
-        if ledger is not None:
-            say("matching recorded persons")
-            ledger.resolve_identities(con)
-        # Two narrow columns filled in place: rewriting the wide table as a join cost 1.9 s of a
-        # 1M-row build, the UPDATE 0.3 s.
-        con.execute("ALTER TABLE people ADD COLUMN person_key VARCHAR")
-        con.execute("ALTER TABLE people ADD COLUMN component BIGINT")
-        con.execute(
-            "UPDATE people SET person_key = k.person_key, component = k.component"
-            " FROM persons k WHERE people.row_id = k.row_id"
-        )
-        con.execute(
-            "CREATE OR REPLACE TABLE dec (cidx INTEGER, row_id BIGINT, person_key VARCHAR,"
-            " fit_score DOUBLE, reason VARCHAR, detail VARCHAR, eligible_again_on DATE)"
-        )
-        # The follow-up step of each recipient due for one (the ledger fills it; none: step 0).
-        con.execute(
-            "CREATE OR REPLACE TABLE dec_steps (cidx INTEGER, person_key VARCHAR, step INTEGER)"
-        )
-        scopes: dict[tuple[str, ...], str] = {}
-        for p in plans:
-            say(f"segmenting {p.id}")
-            scope = _scope(con, p, scopes)
-            segment.segment(con, p.criteria, people="people", scope=scope, target=f"seg_{p.index}")
-            con.execute(
-                f"INSERT INTO dec SELECT ?, row_id, person_key, fit_score, reason, NULL,"
-                f" NULL FROM seg_{p.index}",
-                [p.index],
-            )
-        if ledger is not None:
-            say("checking the ledger")
-            ledger.apply(con, plans, as_of)
-        _assign(con, plans)
-        _limit(con, plans)
-        say("personalizing")
-        for p in plans:
-            _personalize(con, p)
-        _guardrail(con, plans, ledger, as_of)
-        for p in plans:
-            shares = p.recipients["personal_share"].to_list()
-            p.lint = lint.with_personal_share(p.lint, p.campaign, shares)
-        _finish(con, plans, src)
+        run_steps(ctx)
     except BaseException:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
         raise
-    return Plan(as_of=as_of, con=con, campaigns=plans, source=src, spill=spill)
+    return Plan(as_of=as_of, con=con, campaigns=plans, source=ctx.read, spill=spill)

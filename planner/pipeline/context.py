@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 import polars as pl
@@ -20,7 +20,14 @@ from planner.config import Campaign
 from planner.duck import frame
 from planner.errors import PlannerError
 
+if TYPE_CHECKING:
+    from planner.cache import SourceCache
+
 Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    """The progress callback of a build nobody watches."""
 
 
 #: DuckDB's memory budget for a build; past it, big operators spill to a private temporary
@@ -146,6 +153,36 @@ class Plan:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass
+class BuildContext:
+    """Everything the steps of a build share (`planner.pipeline.STEPS`): the build's DuckDB
+    connection, whose working tables are named in `planner.pipeline.tables`, the campaign plans
+    the steps fill in, and the build's inputs. A step reads and writes only these."""
+
+    con: duckdb.DuckDBPyConnection
+    plans: list[CampaignPlan]
+    specs: list[sources.SourceSpec]
+    as_of: date
+    ledger: LedgerStep | None = None
+    max_bad_rows: int | None = None
+    cache: SourceCache | None = None
+    say: Progress = _quiet
+    #: Set by `read_candidates`: the files read, their rejected rows.
+    source: sources.SourceResult | None = None
+    #: Campaign files -> the scope table campaigns without suppression files share.
+    scopes: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    @property
+    def read(self) -> sources.SourceResult:
+        """The candidate files read; a step after `read_candidates` relies on it."""
+        if self.source is None:
+            raise RuntimeError("read_candidates has not run in this build context")
+        return self.source
+
+
+Step = Callable[[BuildContext], None]
 
 
 @contextmanager

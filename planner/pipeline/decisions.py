@@ -13,7 +13,8 @@ import polars as pl
 
 from planner import segment, sources, suppression
 from planner.contract import REASONS
-from planner.pipeline.context import LedgerStep
+from planner.pipeline import tables
+from planner.pipeline.context import BuildContext, LedgerStep
 
 if TYPE_CHECKING:
     from planner.pipeline.context import CampaignPlan
@@ -57,7 +58,7 @@ DEC_DETAIL = "coalesce(d.detail, s.detail)"
 
 def excluded_query(p: CampaignPlan) -> tuple[str, dict[str, Any]]:
     """EXCLUDED_SQL of one campaign and its named parameters."""
-    detail_sql, params = segment.build_detail_sql(p.criteria, f"seg_{p.index}")
+    detail_sql, params = segment.build_detail_sql(p.criteria, tables.segment(p.index))
     sql = EXCLUDED_SQL.replace("{seg}", detail_sql).replace("{detail}", DEC_DETAIL)
     return sql, {**params, "cidx": p.index}
 
@@ -81,19 +82,20 @@ def _scope(
     ats_cols = "FALSE AS in_ats, NULL::VARCHAR AS in_ats_by"
     supp_join = ""
     if entries is not None and has_supp:
-        hits = f"_supp_hits_{p.index}"
-        suppression.match(con, entries, people="people", target=hits)
+        hits = tables.suppression_hits(p.index)
+        suppression.match(con, entries, people=tables.PEOPLE, target=hits)
         supp_cols = "h.why IS NOT NULL AS suppressed, h.why AS suppressed_by"
         supp_join = f"LEFT JOIN {hits} h USING (person_key)"
     if ats is not None and has_ats:
-        hits = f"_ats_hits_{p.index}"
-        suppression.match(con, ats, people="people", target=hits, source="ats")
+        hits = tables.ats_hits(p.index)
+        suppression.match(con, ats, people=tables.PEOPLE, target=hits, source="ats")
         ats_cols = "a.why IS NOT NULL AS in_ats, a.why AS in_ats_by"
         supp_join += f" LEFT JOIN {hits} a USING (person_key)"
     supp_cols += ", " + ats_cols
+    table = tables.scope(p.index)
     con.execute(
         f"""
-        CREATE OR REPLACE TABLE scope_{p.index} AS
+        CREATE OR REPLACE TABLE {table} AS
         SELECT row_id,
                row_number() OVER (PARTITION BY component ORDER BY row_id) > 1 AS is_duplicate,
                min(row_id) OVER (PARTITION BY component) AS first_row_id,
@@ -106,8 +108,52 @@ def _scope(
         [p.files],
     )
     if not suppressing:
-        shared[key] = f"scope_{p.index}"
-    return f"scope_{p.index}"
+        shared[key] = table
+    return table
+
+
+def open_decisions(ctx: BuildContext) -> None:
+    """Step: the empty decision tables `dec` and `dec_steps` (tables.DEC, tables.DEC_STEPS)."""
+    ctx.con.execute(
+        f"CREATE OR REPLACE TABLE {tables.DEC} (cidx INTEGER, row_id BIGINT, person_key VARCHAR,"
+        " fit_score DOUBLE, reason VARCHAR, detail VARCHAR, eligible_again_on DATE)"
+    )
+    # The follow-up step of each recipient due for one (the ledger fills it; none: step 0).
+    ctx.con.execute(
+        f"CREATE OR REPLACE TABLE {tables.DEC_STEPS}"
+        " (cidx INTEGER, person_key VARCHAR, step INTEGER)"
+    )
+
+
+def segment_campaigns(ctx: BuildContext) -> None:
+    """Step: each campaign's scope and segmentation (SPEC 5), its rows' first reason in `dec`."""
+    for p in ctx.plans:
+        ctx.say(f"segmenting {p.id}")
+        scope = _scope(ctx.con, p, ctx.scopes)
+        target = tables.segment(p.index)
+        segment.segment(ctx.con, p.criteria, people=tables.PEOPLE, scope=scope, target=target)
+        ctx.con.execute(
+            f"INSERT INTO {tables.DEC} SELECT ?, row_id, person_key, fit_score, reason, NULL,"
+            f" NULL FROM {target}",
+            [p.index],
+        )
+
+
+def apply_ledger(ctx: BuildContext) -> None:
+    """Step: outcomes, past touches, cooldowns and caps from the ledger (SPEC 6) mark `dec`."""
+    if ctx.ledger is not None:
+        ctx.say("checking the ledger")
+        ctx.ledger.apply(ctx.con, ctx.plans, ctx.as_of)
+
+
+def assign_across_campaigns(ctx: BuildContext) -> None:
+    """Step: SPEC 5.4, each person to the campaign of this build that fits best."""
+    _assign(ctx.con, ctx.plans)
+
+
+def limit_each_campaign(ctx: BuildContext) -> None:
+    """Step: `ranking.limit` per campaign."""
+    _limit(ctx.con, ctx.plans)
 
 
 def _assign(con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan]) -> None:
@@ -212,6 +258,16 @@ def _guardrail(
         }
 
 
+def apply_guardrail(ctx: BuildContext) -> None:
+    """Step: SPEC 6.4, the response-rate guardrail of each campaign's sender."""
+    _guardrail(ctx.con, ctx.plans, ctx.ledger, ctx.as_of)
+
+
+def count_funnels(ctx: BuildContext) -> None:
+    """Step: the small tables excluded.csv joins, and each campaign's funnel."""
+    _finish(ctx.con, ctx.plans, ctx.read)
+
+
 def _finish(
     con: duckdb.DuckDBPyConnection, plans: Sequence[CampaignPlan], src: sources.SourceResult
 ) -> None:
@@ -241,10 +297,10 @@ def _finish(
         schema={"cidx": pl.Int32, "campaign_id": pl.Utf8},
     )
     for name, data in [
-        ("_file_order", file_order),
-        ("_rejects", rejects),
-        ("_cfiles", cfiles),
-        ("_cids", cids),
+        (tables.FILE_ORDER, file_order),
+        (tables.REJECTS, rejects),
+        (tables.CAMPAIGN_FILES, cfiles),
+        (tables.CAMPAIGN_IDS, cids),
     ]:
         con.register(f"{name}_frame", data.to_arrow())
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_frame")

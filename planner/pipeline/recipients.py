@@ -1,5 +1,5 @@
-"""The personalization step: each recipient's best cue and rendered message; the rows whose
-message cannot be rendered get `insufficient_personalization`."""
+"""The personalization steps: each recipient's best cue and rendered message; the rows whose
+message cannot be rendered get `insufficient_personalization`; the personal-share lint."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Any, Final
 import duckdb
 import polars as pl
 
-from planner import personalize
+from planner import lint, personalize
 from planner.config import Campaign
 from planner.contract import SEND_LIST_COLUMNS
 from planner.duck import frame
-from planner.pipeline.context import CampaignPlan
+from planner.pipeline import tables
+from planner.pipeline.context import BuildContext, CampaignPlan
 
 _RECIPIENT_SQL = """
 SELECT d.row_id, d.person_key, p.candidate_id, p.first_name, p.last_name, p.full_name,
@@ -79,11 +80,11 @@ def _best_cues(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
     from planner.normalize import _data
 
     words = pl.DataFrame({"word": [w.lower() for w in _data.lines("best_cue_stopwords.txt")]})
-    con.register("_cue_stopwords", words)
+    con.register(tables.CUE_STOPWORDS, words)
     try:
         con.execute(_BEST_CUE_SQL.replace("{i}", str(p.index)), {"cidx": p.index})
     finally:
-        con.unregister("_cue_stopwords")
+        con.unregister(tables.CUE_STOPWORDS)
 
 
 def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
@@ -140,6 +141,20 @@ def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
         for name in SEND_LIST_COLUMNS:
             data[name].append(row[name])
     p.recipients = pl.DataFrame(data, schema=SEND_LIST_SCHEMA)
+
+
+def personalize_messages(ctx: BuildContext) -> None:
+    """Step: each campaign's recipients and their messages (`CampaignPlan.recipients`)."""
+    ctx.say("personalizing")
+    for p in ctx.plans:
+        _personalize(ctx.con, p)
+
+
+def lint_personal_share(ctx: BuildContext) -> None:
+    """Step: the lint finding about messages with too little that is personal (SPEC 7)."""
+    for p in ctx.plans:
+        shares = p.recipients["personal_share"].to_list()
+        p.lint = lint.with_personal_share(p.lint, p.campaign, shares)
 
 
 #: A follow-up keeps the campaign's subject, as a reply in the same thread would.

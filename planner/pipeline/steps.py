@@ -16,9 +16,11 @@ from planner.config import Campaign, load_campaigns
 from planner.errors import ConfigError, PlannerError
 from planner.normalize import enrich
 from planner.persons import assign_person_keys
+from planner.pipeline import tables
 from planner.pipeline.context import (
     DEFAULT_MEMORY_LIMIT,
     MEMORY_LIMIT_ENV,
+    BuildContext,
     CampaignPlan,
     Progress,
     _memory_limit,
@@ -108,20 +110,45 @@ def _read_people(
         con, specs, max_bad_rows=max_bad_rows, hashes=key.hashes if key else None
     )
     say("normalizing")
-    enrich.enrich(con, source=src.table, target="people")
+    enrich.enrich(con, source=src.table, target=tables.PEOPLE)
     # `people` holds every column of `rows` and nothing reads `rows` again: at 10M rows it
     # is gigabytes of the memory budget or of the spill directory.
     con.execute(f"DROP TABLE {src.table}")
     say("identifying persons")
     assign_person_keys(
         con,
-        people="people",
-        target="persons",
+        people=tables.PEOPLE,
+        target=tables.PERSONS,
         file_hashes={str(f.path): f.sha256 for f in src.files},
     )
     if cache is not None and key is not None:
         cache.store(con, key, src)
     return src
+
+
+def read_candidates(ctx: BuildContext) -> None:
+    """Step: tables `people` and `persons`, read and normalized or from the cache."""
+    ctx.source = _read_people(ctx.con, ctx.specs, ctx.max_bad_rows, ctx.cache, ctx.say)
+
+
+def match_recorded_persons(ctx: BuildContext) -> None:
+    """Step: rows of persons the ledger knows take their recorded key (table `persons`)."""
+    if ctx.ledger is not None:
+        ctx.say("matching recorded persons")
+        ctx.ledger.resolve_identities(ctx.con)
+
+
+def key_people(ctx: BuildContext) -> None:
+    """Step: each row of `people` gets its `person_key` and `component` from `persons`."""
+    # Two narrow columns filled in place: rewriting the wide table as a join cost 1.9 s of a
+    # 1M-row build, the UPDATE 0.3 s.
+    con = ctx.con
+    con.execute(f"ALTER TABLE {tables.PEOPLE} ADD COLUMN person_key VARCHAR")
+    con.execute(f"ALTER TABLE {tables.PEOPLE} ADD COLUMN component BIGINT")
+    con.execute(
+        f"UPDATE {tables.PEOPLE} SET person_key = k.person_key, component = k.component"
+        f" FROM {tables.PERSONS} k WHERE {tables.PEOPLE}.row_id = k.row_id"
+    )
 
 
 def _connect(database: str) -> tuple[duckdb.DuckDBPyConnection, Path]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Final
 
 import duckdb
@@ -42,3 +44,33 @@ def frame(
 def quote_ident(name: str) -> str:
     """Quote an identifier for DuckDB SQL (double quotes, embedded quotes doubled)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`BEGIN` ... `COMMIT`; any exception (Ctrl-C included) rolls back and propagates.
+
+    A failed ROLLBACK (the connection already lost the transaction) never hides the error
+    that caused it.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, frames: Mapping[str, Any]) -> Iterator[None]:
+    """`frames` (name -> Polars/Arrow data) visible to `con`'s queries as views, for the block."""
+    try:
+        for name, data in frames.items():
+            con.register(name, data)
+        yield
+    finally:
+        for name in frames:
+            with contextlib.suppress(duckdb.Error):
+                con.unregister(name)

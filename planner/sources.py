@@ -38,7 +38,6 @@ import csv
 import dataclasses
 import glob
 import gzip
-import hashlib
 import io
 import re
 import tempfile
@@ -53,6 +52,7 @@ import duckdb
 
 from planner.contract import CANONICAL_FIELDS
 from planner.errors import InputError
+from planner.files import sha256_file
 from planner.normalize import locations
 
 #: Canonical fields of which a file needs at least one (a way to greet the person) ...
@@ -885,11 +885,6 @@ def _first_long_line(path: Path, limit: int = MAX_LINE_BYTES) -> int | None:
     return line if current > limit else None
 
 
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def _kind_summary(bad: Sequence[_BadRecord]) -> str:
     """'too few columns (2), broken quoting (1)': kinds and counts, never content."""
     counts: dict[str, int] = {}
@@ -1234,7 +1229,7 @@ def read_sources(
         digests = [
             pool.submit(lambda sha: sha, known[spec.path.resolve()])
             if spec.path.resolve() in known
-            else pool.submit(_sha256, spec.path)
+            else pool.submit(sha256_file, spec.path)
             for spec in unique
         ]
         reads: list[_Read] = []

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from planner import cache, pipeline, sources
 from planner.cache import SourceCache
 from planner.cli import app
+from planner.files import sha256_file
 
 # The cache holds what the input files hold; the ledger plays no part in these plans.
 pytestmark = pytest.mark.filterwarnings("ignore::planner.pipeline.PlanWithoutLedgerWarning")
@@ -73,7 +74,7 @@ def test_a_hit_plans_exactly_what_a_fresh_read_plans(
         assert a[1].equals(b[1])
         assert a[2] == b[2]
     assert fresh[0].height > 0 and fresh[1].height > 0
-    assert fresh[2]["files"][0].sha256 == sources._sha256(example.parent / "data/candidates.csv")
+    assert fresh[2]["files"][0].sha256 == sha256_file(example.parent / "data/candidates.csv")
 
 
 def test_entries_are_private(example: Path, tmp_path: Path) -> None:
@@ -99,7 +100,7 @@ def test_a_changed_file_misses(
     _recipients, _excluded, info = _outputs(example, c)
     assert reads.count == 2
     assert len(c.entries()) == 2
-    assert info["files"][0].sha256 == sources._sha256(data)
+    assert info["files"][0].sha256 == sha256_file(data)
 
 
 def test_other_code_or_alias_tables_miss(

@@ -36,13 +36,14 @@ from planner.config import Campaign
 from planner.contract import FORMATS
 from planner.errors import ExportError
 from planner.export.ashby import AshbyExporter
-from planner.export.atomic import atomic_path, sha256_file
+from planner.export.atomic import atomic_path
 from planner.export.base import Exporter, conform_send_list
 from planner.export.csvsafe import neutralize_text, write_csv, write_query_csv
 from planner.export.generic import CsvExporter, JsonlExporter, ParquetExporter
 from planner.export.greenhouse import GreenhouseExporter
 from planner.export.lever import LeverExporter
 from planner.export.linkedin_recruiter import LinkedInRecruiterExporter
+from planner.files import sha256_file
 
 __all__ = [
     "EXPORTERS",

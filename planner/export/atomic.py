@@ -8,15 +8,12 @@ The temporary file is created by `tempfile.mkstemp`, so outputs are private to t
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from planner.errors import ExportError
-
-_CHUNK = 1 << 20
 
 
 @contextlib.contextmanager
@@ -48,15 +45,6 @@ def atomic_path(path: Path) -> Iterator[Path]:
             raise _error(path, exc) from exc
         raise
     _fsync_dir(path.parent)
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes (read in chunks)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -37,7 +37,8 @@ import polars as pl
 from planner.contract import LIST_JOINER
 from planner.duck import quote_ident
 from planner.errors import ExportError
-from planner.export.atomic import atomic_path, sha256_file
+from planner.export.atomic import atomic_path
+from planner.files import sha256_file
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

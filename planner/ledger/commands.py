@@ -10,7 +10,6 @@ lock like a real build, so they never interleave with one; readers (`list_runs`,
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 import secrets
@@ -23,7 +22,9 @@ import duckdb
 import polars as pl
 
 from planner import duck
+from planner.duck import transaction
 from planner.errors import ConfigError, InputError
+from planner.files import sha256_file
 from planner.ledger import identity, lookup, responses
 from planner.ledger.core import (
     IDENTITY_SCHEMA,
@@ -171,8 +172,7 @@ def cancel_run(run_id: str, path: PathLike = None, notify: Notify | None = None)
                     f"run '{run_id}' is {status}; only committed runs can be cancelled",
                     hint="an aborted run never counted",
                 )
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con):
                 freed = first_row(
                     con,
                     "SELECT count(*) FROM ledger.touches WHERE run_id = ? AND status = ?",
@@ -190,10 +190,6 @@ def cancel_run(run_id: str, path: PathLike = None, notify: Notify | None = None)
                     [CANCELLED, datetime.now(UTC).replace(tzinfo=None), run_id],
                 )
                 bump_generation(con)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
         return {
             "run_id": run_id,
             "kind": kind,
@@ -416,7 +412,7 @@ def import_touches(
     toward "already contacted"). All rows or none: any bad row refuses the whole file, with
     every problem listed by line. The same file (by content) is imported once."""
     frame, problems, ignored = _read_import(file)
-    sha = hashlib.sha256(file.read_bytes()).hexdigest()
+    sha = sha256_file(file)
     check = duck.connect()
     try:
         check.register("_imp", frame)
@@ -734,7 +730,7 @@ def import_outcomes(
         needs_text="an outcome column, a date column and an email or profile_url column",
         multi=True,
     )
-    sha = hashlib.sha256(file.read_bytes()).hexdigest()
+    sha = sha256_file(file)
     check = duck.connect()
     try:
         check.register("_imp", frame)

@@ -38,6 +38,7 @@ import duckdb
 import polars as pl
 
 from planner import __version__
+from planner.duck import registered, transaction
 from planner.errors import LedgerError
 from planner.ledger import _hooks, caps, identity, responses
 from planner.ledger.hashing import hash_sql
@@ -186,16 +187,15 @@ def write_run(
         touches = touches.with_columns(
             pl.lit(None, pl.Int32).alias("step"), pl.lit(True).alias("counts_in_caps")
         )
-    con.register("_r_touches", touches)
-    con.register("_r_identities", identities)
-    con.register("_r_merges", merges)
-    con.register(
-        "_r_campaigns", campaigns if campaigns is not None else _empty(RUN_CAMPAIGN_SCHEMA)
-    )
-    con.register("_r_send", send_rows if send_rows is not None else _empty(SEND_ROW_SCHEMA))
-    con.register("_r_outcomes", outcomes if outcomes is not None else _empty(OUTCOME_SCHEMA))
-    con.execute("BEGIN TRANSACTION")
-    try:
+    frames = {
+        "_r_touches": touches,
+        "_r_identities": identities,
+        "_r_merges": merges,
+        "_r_campaigns": campaigns if campaigns is not None else _empty(RUN_CAMPAIGN_SCHEMA),
+        "_r_send": send_rows if send_rows is not None else _empty(SEND_ROW_SCHEMA),
+        "_r_outcomes": outcomes if outcomes is not None else _empty(OUTCOME_SCHEMA),
+    }
+    with registered(con, frames), transaction(con):
         if expect_generation is not None and _generation(con) != expect_generation:
             raise LedgerError(
                 f"run {run_id}: the ledger changed between reading and recording this build",
@@ -302,22 +302,6 @@ def write_run(
         )
         bump_generation(con)
         _hooks.checkpoint("before_ledger_commit")
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in (
-            "_r_touches",
-            "_r_identities",
-            "_r_merges",
-            "_r_campaigns",
-            "_r_send",
-            "_r_outcomes",
-        ):
-            with contextlib.suppress(duckdb.Error):
-                con.unregister(name)
     return n
 
 
@@ -500,31 +484,28 @@ class Ledger:
         """
         self._require_writer("begin_run")
         outs = [(cid, Path(s).absolute(), Path(f).absolute()) for cid, s, f in outputs]
-        with self.store.session(write=True, focus=Focus()) as con, translate_errors(self.name):
-            con.execute("BEGIN TRANSACTION")
-            try:
-                if con.execute(
-                    "SELECT count(*) FROM ledger.runs WHERE run_id = ?", [run_id]
-                ).fetchall()[0][0]:
-                    raise LedgerError(
-                        f"run {run_id} already exists in the ledger",
-                        hint="every build records a new run id",
-                    )
-                con.execute(
-                    "INSERT INTO ledger.runs (run_id, seq, kind, status, as_of, created_at,"
-                    " tool_version) VALUES (?, ?, 'build', ?, ?, ?, ?)",
-                    [run_id, next_seq(con), PENDING, as_of, now(), __version__],
+        with (
+            self.store.session(write=True, focus=Focus()) as con,
+            translate_errors(self.name),
+            transaction(con),
+        ):
+            if con.execute(
+                "SELECT count(*) FROM ledger.runs WHERE run_id = ?", [run_id]
+            ).fetchall()[0][0]:
+                raise LedgerError(
+                    f"run {run_id} already exists in the ledger",
+                    hint="every build records a new run id",
                 )
-                if outs:
-                    con.executemany(
-                        "INSERT INTO ledger.run_outputs VALUES (?, ?, ?, ?)",
-                        [(run_id, cid, str(s), str(f)) for cid, s, f in outs],
-                    )
-                con.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(duckdb.Error):
-                    con.execute("ROLLBACK")
-                raise
+            con.execute(
+                "INSERT INTO ledger.runs (run_id, seq, kind, status, as_of, created_at,"
+                " tool_version) VALUES (?, ?, 'build', ?, ?, ?, ?)",
+                [run_id, next_seq(con), PENDING, as_of, now(), __version__],
+            )
+            if outs:
+                con.executemany(
+                    "INSERT INTO ledger.run_outputs VALUES (?, ?, ?, ?)",
+                    [(run_id, cid, str(s), str(f)) for cid, s, f in outs],
+                )
         self._begun[run_id] = outs
         _hooks.checkpoint("after_begin_run")
 

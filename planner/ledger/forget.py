@@ -32,6 +32,7 @@ from typing import Any
 
 import duckdb
 
+from planner.duck import transaction
 from planner.errors import ConfigError
 from planner.ledger import lookup
 from planner.ledger.core import bump_generation, writing
@@ -88,8 +89,7 @@ def forget(
 
 def _erase(con: duckdb.DuckDBPyConnection, keys: list[str], new: str) -> dict[str, int]:
     params: dict[str, Any] = {"keys": keys, "new": new}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         counts = {
             "identities": _count(
                 con,
@@ -156,8 +156,4 @@ def _erase(con: duckdb.DuckDBPyConnection, keys: list[str], new: str) -> dict[st
             params,
         )
         bump_generation(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return counts

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import duckdb
 
 from planner import __version__, duck
+from planner.duck import transaction
 from planner.errors import LedgerError
 from planner.ledger import _hooks
 from planner.ledger.hashing import ensure_salt, read_salt
@@ -187,8 +188,7 @@ def create_schema(con: duckdb.DuckDBPyConnection, current: int = 0) -> None:
         if read_salt(con) is None:  # a ledger made before salts existed (never shipped)
             ensure_salt(con)
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for version in range(current + 1, SCHEMA_VERSION + 1):
             for statement in MIGRATIONS[version]:
                 con.execute(statement)
@@ -197,11 +197,6 @@ def create_schema(con: duckdb.DuckDBPyConnection, current: int = 0) -> None:
                 [version, datetime.now(UTC).replace(tzinfo=None), __version__],
             )
         ensure_salt(con)
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
 
 
 def check_readable(con: duckdb.DuckDBPyConnection, name: str) -> bool:

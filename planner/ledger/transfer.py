@@ -8,13 +8,12 @@ lock in one transaction and must hold no runs yet (a copy never merges two ledge
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
 
+from planner.duck import transaction
 from planner.errors import LedgerError
 from planner.ledger.lock import Notify
 from planner.ledger.store import first_row, open_store, translate_errors
@@ -65,8 +64,7 @@ def copy_ledger(
                 f"{src.name}: the source lacks table(s) {', '.join(missing)}",
                 hint="run `planner ledger migrate --ledger SRC` first",
             )
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for table, rows in data.items():
                 con.register("_copy_rows", rows)
                 con.execute(f"DELETE FROM ledger.{_quoted(table)}")  # noqa: S608
@@ -75,9 +73,4 @@ def copy_ledger(
                 )
                 con.unregister("_copy_rows")
                 counts[table] = rows.height
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            raise
     return {"source": src.name, "target": dst.name, "rows": counts}

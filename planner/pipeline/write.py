@@ -3,7 +3,6 @@ and the ledger's record of the run."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -20,6 +19,7 @@ import polars as pl
 from planner import __version__
 from planner.contract import SEND_LIST_COLUMNS
 from planner.errors import LintError, PlannerError, RefusedError
+from planner.files import sha256_file
 from planner.pipeline.context import CampaignPlan, LedgerWriter, Plan, _memory_errors
 from planner.pipeline.decisions import excluded_query
 
@@ -45,14 +45,6 @@ class Written:
     files: dict[str, str]  # file name -> sha256
     #: format -> recipients that format's importer could not take (`export.incomplete_summary`)
     incomplete: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _output_dir(final: Path) -> Path:
@@ -157,7 +149,7 @@ def write_plan(
             wanted = list(dict.fromkeys(["csv", *p.campaign.export.formats, *formats]))
             for fmt in wanted:
                 for path in export.export(send_list, p.campaign, fmt, tmp):
-                    hashes[path.name] = _sha256(path)
+                    hashes[path.name] = sha256_file(path)
             incomplete = export.incomplete_summary(send_list, p.campaign, wanted)
             hashes["excluded.csv"] = export.write_query_csv(
                 plan_.con, *excluded_query(p), tmp / "excluded.csv"
@@ -204,7 +196,7 @@ def write_plan(
 def _write_excluded_parquet(con: duckdb.DuckDBPyConnection, p: CampaignPlan, path: Path) -> str:
     """excluded.parquet (the rows and columns of excluded.csv, typed) when the campaign's
     export formats ask for parquet; DuckDB writes it straight from the query. Returns sha256."""
-    from planner.export.atomic import atomic_path, sha256_file
+    from planner.export.atomic import atomic_path
 
     sql, params = excluded_query(p)
     with atomic_path(path) as tmp:

@@ -297,14 +297,14 @@ def test_first_long_line_agrees_with_a_plain_split(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lengths: list[int], newline_at_end: bool
 ) -> None:
     # Chunks of 4 bytes and a limit of 9: every way a line can straddle chunks is exercised.
-    import planner.sources as sources_module
+    import planner.sources.read as read_module
 
-    monkeypatch.setattr(sources_module, "_CHUNK", 4)
+    monkeypatch.setattr(read_module, "_CHUNK", 4)
     data = b"\n".join(b"x" * n for n in lengths) + (b"\n" if newline_at_end else b"")
     path = tmp_path / "lines.csv"
     path.write_bytes(data)
     expected = next((i for i, n in enumerate(lengths, start=1) if n > 9), None)
-    assert sources_module._first_long_line(path, limit=9) == expected
+    assert read_module._first_long_line(path, limit=9) == expected
 
 
 @pytest.mark.parametrize("gz", [False, True])
@@ -723,7 +723,7 @@ def test_large_file_keeps_file_order(con: duckdb.DuckDBPyConnection, tmp_path: P
 def test_insert_plan_keeps_insertion_order(con: duckdb.DuckDBPyConnection) -> None:
     """row_id relies on insertion order; a join in the plan (DuckDB turns long IN lists into
     one) would scramble it on large files, so the read must stay a plain scan + projection."""
-    from planner import sources
+    from planner.sources import sql as sources
 
     path = str((INPUTS / "snake_case.csv").resolve())
     read(con, INPUTS / "snake_case.csv")

@@ -58,13 +58,13 @@ import statistics
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal
 
 from planner import personalize, sources
 from planner.config import Campaign
 from planner.errors import InputError
+from planner.normalize import _data
 
 Severity = Literal["error", "warning"]
 #: "subject", "body", or the body of a follow-up: "followups[0].body", "followups[1].body".
@@ -216,12 +216,6 @@ def _followup_findings(
 # --------------------------------------------------------------------------- text
 
 
-def _data_lines(name: str) -> list[str]:
-    """Entries of a data file in planner/data: one per line, `#` comments and blanks skipped."""
-    text = resources.files("planner").joinpath("data").joinpath(name).read_text(encoding="utf-8")
-    return [s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith("#")]
-
-
 def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str]:
     """Whole-word, case-insensitive alternatives; spaces match any whitespace, ' matches ’."""
 
@@ -233,11 +227,11 @@ def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(one(p) for p in ordered) + r")(?!\w)", re.I)
 
 
-_CANNED: Final = _phrase_pattern(_data_lines("canned_phrases.txt"))
-_OPENERS: Final = _phrase_pattern(_data_lines("generic_greetings.txt"))
-_CTA: Final = _phrase_pattern(_data_lines("lint_cta_phrases.txt"))
-_OPT_OUT: Final = _phrase_pattern(_data_lines("lint_opt_out_phrases.txt"))
-_ACRONYMS: Final = frozenset(_data_lines("lint_acronyms.txt"))
+_CANNED: Final = _phrase_pattern(_data.lines("canned_phrases.txt"))
+_OPENERS: Final = _phrase_pattern(_data.lines("generic_greetings.txt"))
+_CTA: Final = _phrase_pattern(_data.lines("lint_cta_phrases.txt"))
+_OPT_OUT: Final = _phrase_pattern(_data.lines("lint_opt_out_phrases.txt"))
+_ACRONYMS: Final = frozenset(_data.lines("lint_acronyms.txt"))
 _TAG: Final = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _NAME_FIELD: Final = re.compile(r"\b(?:" + "|".join(personalize.NAME_FIELDS) + r")\b")
 _CAPS_WORD: Final = re.compile(rf"(?<![^\W\d_])[^\W\d_]{{{SHOUT_MIN_LETTERS},}}(?![^\W\d_])")

@@ -57,7 +57,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Final, NoReturn
 
 import pycountry
@@ -70,6 +69,7 @@ from jinja2.visitor import NodeTransformer
 from planner import sandbox_limits
 from planner.config import Campaign
 from planner.errors import ConfigError
+from planner.normalize import _data
 from planner.normalize.names import CleanName, clean_name
 
 #: Person fields (SPEC 7), in send-list order, then `best_cue` (not a send-list column). These
@@ -216,19 +216,8 @@ _REFUSED: Final[dict[type[nodes.Node], str]] = {
 }
 
 
-def _data_lines(name: str) -> list[str]:
-    """Entries of a data file in planner/data: one per line, `#` comments and blanks skipped."""
-    text = resources.files("planner").joinpath("data").joinpath(name).read_text(encoding="utf-8")
-    return [s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith("#")]
-
-
-def _data_pairs(name: str) -> dict[str, str]:
-    pairs = (line.split("=", 1) for line in _data_lines(name))
-    return {key.strip(): value.strip() for key, value in pairs}
-
-
-_SKILL_NAMES: Final = _data_pairs("personalize_skill_names.txt")
-_COUNTRY_NAMES: Final = _data_pairs("personalize_country_names.txt")
+_SKILL_NAMES: Final = _data.pairs("personalize_skill_names.txt")
+_COUNTRY_NAMES: Final = _data.pairs("personalize_country_names.txt")
 
 
 # --------------------------------------------------------------------------- results

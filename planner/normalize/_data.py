@@ -21,6 +21,12 @@ def lines(name: str) -> list[str]:
     return [s for s in stripped if s and not _is_comment(s)]
 
 
+def pairs(name: str) -> dict[str, str]:
+    """`key = value` entries of a data file (`lines`), split at the first `=`."""
+    split = (line.split("=", 1) for line in lines(name))
+    return {key.strip(): value.strip() for key, value in split}
+
+
 def rows(name: str) -> list[dict[str, str]]:
     """Rows of a CSV data file with a header; lines starting with `#` are comments."""
     body = [ln for ln in _text(name).splitlines() if ln.strip() and not _is_comment(ln.strip())]

@@ -47,7 +47,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Final
 
 from nameparser import Lexicon, Parser, Role
@@ -56,21 +55,15 @@ from nameparser import ParsedName as _ParsedName
 from planner.normalize import _data
 
 
-def _data_lines(name: str) -> list[str]:
-    """Entries of a data file in planner/data: one per line, `#` comments and blanks skipped."""
-    text = resources.files("planner").joinpath("data").joinpath(name).read_text(encoding="utf-8")
-    return [s for s in (line.strip() for line in text.splitlines()) if s and not s.startswith("#")]
-
-
 def _key(word: str) -> str:
     return word.lower().replace(".", "").replace("-", "")
 
 
-_NOT_TITLES: Final[tuple[str, ...]] = tuple(w.lower() for w in _data_lines("names_not_titles.txt"))
-_HONORIFICS: Final[frozenset[str]] = frozenset(_key(w) for w in _data_lines("names_honorifics.txt"))
+_NOT_TITLES: Final[tuple[str, ...]] = tuple(w.lower() for w in _data.lines("names_not_titles.txt"))
+_HONORIFICS: Final[frozenset[str]] = frozenset(_key(w) for w in _data.lines("names_honorifics.txt"))
 _LEXICON: Final = (
     Lexicon.default()
-    .add(suffix_acronyms=_data_lines("names_credentials.txt"))
+    .add(suffix_acronyms=_data.lines("names_credentials.txt"))
     .remove(titles=[t for t in _NOT_TITLES if t in Lexicon.default().titles])
 )
 _PARSER: Final = Parser(lexicon=_LEXICON)
@@ -100,14 +93,14 @@ _AMBIGUOUS: Final[frozenset[str]] = frozenset(
 )
 _PARTICLES: Final[frozenset[str]] = frozenset(p.lower() for p in _LEXICON.particles)
 _GIVEN_PREFIXES: Final[frozenset[str]] = frozenset(
-    _key(w) for w in _data_lines("names_given_prefixes.txt")
+    _key(w) for w in _data.lines("names_given_prefixes.txt")
 )
 _PLACEHOLDERS: Final[frozenset[str]] = frozenset(
-    s.lower() for s in _data_lines("names_placeholders.txt") if not s.startswith("=")
+    s.lower() for s in _data.lines("names_placeholders.txt") if not s.startswith("=")
 )
 #: Placeholders that are also names: they count only when not capitalized ("nan", not "Nan").
 _PLACEHOLDERS_UNLESS_CAPITALIZED: Final[frozenset[str]] = frozenset(
-    s[1:].lower() for s in _data_lines("names_placeholders.txt") if s.startswith("=")
+    s[1:].lower() for s in _data.lines("names_placeholders.txt") if s.startswith("=")
 )
 _ABBREVIATIONS: Final[dict[str, str]] = {
     row["abbreviation"]: row["name"] for row in _data.rows("names_abbreviations.csv")
@@ -146,7 +139,7 @@ _DECORATIONS = re.compile(
     rf"(?i)(?<!{_LETTER})(?:"
     + "|".join(
         r"\s+".join(re.escape(part) for part in phrase.split())
-        for phrase in sorted(_data_lines("names_decorations.txt"), key=len, reverse=True)
+        for phrase in sorted(_data.lines("names_decorations.txt"), key=len, reverse=True)
     )
     + rf")(?!{_LETTER})"
 )

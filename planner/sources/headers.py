@@ -3,17 +3,15 @@ checks."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Final
 
 from planner.contract import CANONICAL_FIELDS
 from planner.errors import InputError
+from planner.normalize import _data
 from planner.sources.model import NAME_FIELDS, ROLE_FIELDS
 
 # --------------------------------------------------------------------------------------------
@@ -47,11 +45,10 @@ def header_aliases() -> dict[str, tuple[str, int]]:
     Read from `planner/data/header_aliases.csv` (columns `canonical,alias`; order = priority).
     The canonical names themselves are always aliases of rank 0.
     """
-    text = resources.files("planner").joinpath("data/header_aliases.csv").read_text("utf-8")
     table: dict[str, tuple[str, int]] = {
         normalize_header(field): (field, 0) for field in CANONICAL_FIELDS
     }
-    for rank, row in enumerate(csv.DictReader(io.StringIO(text)), start=1):
+    for rank, row in enumerate(_data.rows("header_aliases.csv"), start=1):
         canonical, alias = row["canonical"].strip(), normalize_header(row["alias"])
         if canonical not in CANONICAL_FIELDS:
             raise ValueError(f"header_aliases.csv: unknown canonical field {canonical!r}")

@@ -11,11 +11,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import IO, Final, cast
 
 from planner.errors import InputError
+from planner.normalize import _data
 from planner.sources.headers import _map_columns, alias_of, normalize_header
 from planner.sources.model import (
     _CHUNK,
@@ -218,8 +218,7 @@ def _sniff(path: Path, overrides: Mapping[str, str]) -> _Sniff:
 @lru_cache(maxsize=1)
 def _known_preamble() -> re.Pattern[str]:
     """The opening of LinkedIn's note block above a connections header (data/known_preambles)."""
-    text = resources.files("planner").joinpath("data/known_preambles.txt").read_text("utf-8")
-    words = [w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")]
+    words = _data.lines("known_preambles.txt")
     return re.compile(r"^\s*(?:" + "|".join(map(re.escape, words)) + r")\s*:", re.IGNORECASE)
 
 

@@ -11,8 +11,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +22,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from planner import __version__
-from planner.cli_common import CONTEXT_SETTINGS, AsOfOpt, JsonFlag, LedgerOpt, err, out, safe
+from planner.cli_common import (
+    CONTEXT_SETTINGS,
+    AsOfOpt,
+    JsonFlag,
+    LedgerOpt,
+    err,
+    out,
+    progress,
+    safe,
+)
 from planner.errors import ConfigError, PlannerError
 
 app = typer.Typer(
@@ -63,16 +71,6 @@ def _as_of(value: str | None) -> date | None:
         raise ConfigError(
             f"--as-of: '{value}' is not a date", hint="use YYYY-MM-DD, e.g. 2026-11-01"
         ) from None
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[str], None]]:
-    """A status line on a terminal; nothing at all otherwise."""
-    if not err.is_terminal:
-        yield lambda _msg: None
-        return
-    with err.status("starting") as status:
-        yield lambda msg: status.update(msg)
 
 
 CampaignArgs = Annotated[
@@ -220,7 +218,7 @@ def build(
     if summary and not (dry_run and as_json):
         raise ConfigError("--summary: only with --dry-run --json", hint="add --dry-run --json")
 
-    with _progress() as say:
+    with progress() as say:
         result = run_build(
             campaigns,
             dry_run=dry_run,

@@ -15,7 +15,16 @@ import typer
 from rich import box
 from rich.table import Table
 
-from planner.cli_common import CONTEXT_SETTINGS, JsonFlag, LedgerOpt, err, out, plain_console, safe
+from planner.cli_common import (
+    CONTEXT_SETTINGS,
+    JsonFlag,
+    LedgerOpt,
+    err,
+    out,
+    plain_console,
+    progress,
+    safe,
+)
 
 ledger_app = typer.Typer(
     name="ledger",
@@ -196,7 +205,8 @@ def import_touches(
     """
     from planner.ledger.commands import import_touches as do_import
 
-    data = do_import(file, ledger, notify=_note)
+    with progress() as say:
+        data = do_import(file, ledger, notify=_note, progress=say)
     if data["ignored_columns"]:
         _note(f"ignored columns: {', '.join(data['ignored_columns'])}")
     if as_json:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Final
+from typing import Any, Final, Protocol, runtime_checkable
 
 import duckdb
 import polars as pl
@@ -74,3 +74,35 @@ def registered(con: duckdb.DuckDBPyConnection, frames: Mapping[str, Any]) -> Ite
         for name in frames:
             with contextlib.suppress(duckdb.Error):
                 con.unregister(name)
+
+
+@runtime_checkable
+class QueryWatcher(Protocol):
+    """What follows a connection's queries, e.g. the command line's progress bar, which reads
+    `con.query_progress()` from its own thread while the connection works."""
+
+    def attach(self, con: duckdb.DuckDBPyConnection) -> None: ...
+
+    def detach(self, con: duckdb.DuckDBPyConnection) -> None: ...
+
+
+def attach_watcher(watcher: object, con: duckdb.DuckDBPyConnection) -> None:
+    """Let `watcher` follow `con` when it is a `QueryWatcher` (a plain callback is not)."""
+    if isinstance(watcher, QueryWatcher):
+        watcher.attach(con)
+
+
+def detach_watcher(watcher: object, con: duckdb.DuckDBPyConnection) -> None:
+    """Stop `watcher` following `con`; call before closing `con`."""
+    if isinstance(watcher, QueryWatcher):
+        watcher.detach(con)
+
+
+@contextmanager
+def watched(watcher: object, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """`watcher` follows `con` for the block."""
+    attach_watcher(watcher, con)
+    try:
+        yield
+    finally:
+        detach_watcher(watcher, con)

@@ -406,15 +406,25 @@ def _refuse_reimport(con: duckdb.DuckDBPyConnection, file: Path, sha: str, *, ki
 
 
 def import_touches(
-    file: Path, path: PathLike = None, notify: Notify | None = None
+    file: Path,
+    path: PathLike = None,
+    notify: Notify | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Record touches made outside planner (they count toward caps and, with a campaign_id,
     toward "already contacted"). All rows or none: any bad row refuses the whole file, with
-    every problem listed by line. The same file (by content) is imported once."""
+    every problem listed by line. The same file (by content) is imported once.
+
+    `progress` is called with each step's name; when it follows queries (`duck.QueryWatcher`,
+    the command line's progress bar), it follows this import's connections."""
+    say = progress or (lambda _step: None)
+    say("reading touches")
     frame, problems, ignored = _read_import(file)
     sha = sha256_file(file)
     check = duck.connect()
     try:
+        duck.attach_watcher(progress, check)
+        say("checking touches")
         check.register("_imp", frame)
         problems += _validate(check, file)
         problems.sort(key=_line_of)
@@ -437,13 +447,16 @@ def import_touches(
             " FROM _imp_checked ORDER BY line"
         ).pl()
     finally:
+        duck.detach_watcher(progress, check)
         check.close()
     run_id = f"import-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
     with (
         writing(path, notify) as store,
         store.session(write=True) as con,
+        duck.watched(progress, con),
         translate_errors(store.name),
     ):
+        say("recording touches")
         _refuse_reimport(con, file, sha, kind="import")
         touches, identities, merges = _import_frames(con, rows, str(file))
         n = write_run(

@@ -24,6 +24,7 @@ from pathlib import Path
 from planner.cache import SourceCache
 from planner.config import Campaign
 from planner.contract import EXCLUDED_COLUMNS
+from planner.duck import attach_watcher, detach_watcher
 from planner.pipeline.context import (
     MEMORY_LIMIT_ENV,
     BuildContext,
@@ -172,10 +173,14 @@ def plan(
         cache=cache,
         say=progress or _quiet,
     )
+    attach_watcher(progress, con)
     try:
         run_steps(ctx)
     except BaseException:
+        detach_watcher(progress, con)
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
         raise
-    return Plan(as_of=as_of, con=con, campaigns=plans, source=ctx.read, spill=spill)
+    return Plan(
+        as_of=as_of, con=con, campaigns=plans, source=ctx.read, spill=spill, progress=progress
+    )

@@ -17,7 +17,7 @@ import polars as pl
 
 from planner import criteria, lint, sources
 from planner.config import Campaign
-from planner.duck import frame
+from planner.duck import detach_watcher, frame
 from planner.errors import PlannerError
 
 if TYPE_CHECKING:
@@ -132,6 +132,9 @@ class Plan:
     campaigns: list[CampaignPlan]
     source: sources.SourceResult
     spill: Path | None = None
+    #: The build's progress callback; when it follows queries (`duck.QueryWatcher`), it follows
+    #: this plan's connection until `close`.
+    progress: object = None
 
     def excluded(self, campaign: CampaignPlan) -> pl.DataFrame:
         """excluded.csv of one campaign (SPEC 8 columns), in input order."""
@@ -144,6 +147,7 @@ class Plan:
         return self.source.rejects
 
     def close(self) -> None:
+        detach_watcher(self.progress, self.con)
         self.con.close()
         if self.spill is not None:
             shutil.rmtree(self.spill, ignore_errors=True)

@@ -130,6 +130,13 @@ def read_company_list(path_text: str, campaign: Campaign, key: tuple[str | int, 
     return names
 
 
+def _did_you_mean(names: list[str]) -> str:
+    """The start of a hint naming the closest known spellings ("" when there are none)."""
+    if not names:
+        return ""
+    return "did you mean " + " or ".join(f"'{n}'" for n in names) + "? otherwise "
+
+
 def resolve(campaign: Campaign) -> Criteria:
     """Resolve a campaign's audience into Criteria; all problems are reported at once."""
     aud = campaign.audience
@@ -142,7 +149,8 @@ def resolve(campaign: Campaign) -> Criteria:
         if code is None:
             problems.append(
                 f"{campaign.where('audience', 'location', 'countries', i)}: unknown country"
-                f" '{text}' (hint: use an ISO 3166 code such as DE or a name such as Germany)"
+                f" '{text}' (hint: {_did_you_mean(locations.suggest_countries(text))}"
+                "use an ISO 3166 code such as DE or a name such as Germany)"
             )
         elif code not in countries:
             countries.append(code)
@@ -153,8 +161,8 @@ def resolve(campaign: Campaign) -> Criteria:
         if found is None:
             problems.append(
                 f"{campaign.where('audience', 'location', 'cities', i, 'name')}: unknown city"
-                f" '{city.name}' (hint: use the city's common name, optionally with a country,"
-                " e.g. 'Berlin, DE')"
+                f" '{city.name}' (hint: {_did_you_mean(locations.suggest_cities(city.name))}"
+                "use the city's common name, optionally with a country, e.g. 'Berlin, DE')"
             )
             continue
         cities.append(

@@ -740,8 +740,9 @@ def load_campaign(path: str | Path) -> Campaign:
     return campaign
 
 
-def load_campaigns(paths: list[str] | list[Path]) -> list[Campaign]:
-    """Load several campaign files; every problem of every file is reported at once."""
+def load_each_campaign(paths: list[str] | list[Path]) -> tuple[list[Campaign], list[str]]:
+    """The campaign files that load, and every problem of the others (and of ids used twice),
+    so a caller can go on checking the ones that loaded (`planner validate`)."""
     campaigns: list[Campaign] = []
     problems: list[str] = []
     for path in paths:
@@ -757,6 +758,12 @@ def load_campaigns(paths: list[str] | list[Path]) -> list[Campaign]:
                 " (hint: every campaign needs its own id)"
             )
         seen[c.id] = c.file
+    return campaigns, problems
+
+
+def load_campaigns(paths: list[str] | list[Path]) -> list[Campaign]:
+    """Load several campaign files; every problem of every file is reported at once."""
+    campaigns, problems = load_each_campaign(paths)
     if problems:
         raise ConfigError(
             problems[0] if len(problems) == 1 else f"{len(problems)} problems in campaign files",

@@ -17,7 +17,7 @@ import polars as pl
 
 from planner import suppression
 from planner.config import Campaign
-from planner.errors import ConfigError, InputError
+from planner.errors import ConfigError, InputError, PlannerError, Problems
 from planner.normalize import companies, locations, skills
 
 # Characters with a meaning in regular expressions; escaped so a phrase matches literally in both
@@ -169,20 +169,39 @@ def resolve(campaign: Campaign) -> Criteria:
             CityRule(found.name, found.lat, found.lon, city.radius_km, found.country_code)
         )
 
+    # Every check below runs even when one before it failed, so a campaign's problems are all
+    # listed at once (a bad city and a missing off-limits file are two lines of one error).
+    collected = Problems()
     if problems:
-        raise ConfigError(
-            problems[0] if len(problems) == 1 else f"{campaign.file}: {len(problems)} problems",
-            problems=problems,
+        collected.add(
+            ConfigError(
+                problems[0] if len(problems) == 1 else f"{campaign.file}: {len(problems)} problems",
+                problems=problems,
+            )
         )
-
     off_limits: list[str] = []
     for i, path_text in enumerate(aud.companies.off_limits):
-        for name in read_company_list(
-            path_text, campaign, ("audience", "companies", "off_limits", i)
-        ):
+        try:
+            names = read_company_list(
+                path_text, campaign, ("audience", "companies", "off_limits", i)
+            )
+        except PlannerError as exc:
+            collected.add(exc)
+            continue
+        for name in names:
             norm = companies.normalize_company(name)
             if norm:
                 off_limits.append(norm)
+    suppressed = in_ats = None
+    try:
+        suppressed = suppression.load(campaign)
+    except PlannerError as exc:
+        collected.add(exc)
+    try:
+        in_ats = suppression.load_in_ats(campaign)
+    except PlannerError as exc:
+        collected.add(exc)
+    collected.raise_any(str(campaign.file))
 
     weights = campaign.ranking.weights
     return Criteria(
@@ -206,8 +225,8 @@ def resolve(campaign: Campaign) -> Criteria:
         ),
         off_limits=tuple(sorted(set(off_limits))),
         open_to_work=aud.open_to_work,
-        suppression=suppression.load(campaign),
-        in_ats=suppression.load_in_ats(campaign),
+        suppression=suppressed,
+        in_ats=in_ats,
         min_score=campaign.ranking.min_score,
         limit=campaign.ranking.limit,
         weights={

@@ -58,3 +58,44 @@ class ExportError(PlannerError):
     """An export format could not be written. Exit 2."""
 
     exit_code = 2
+
+
+class Problems:
+    """Problems of several independent checks, collected so they are all reported at once.
+
+    `add` takes an error a check raised; `raise_any` raises them: the error itself when there
+    was one, else one error listing them all: an InputError when every one was about input
+    files (exit 3), else a ConfigError (exit 2). There a collected error's hint stays with its
+    problem ("... (hint: ...)"), since one hint cannot speak for them all.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[PlannerError] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def add(self, exc: PlannerError) -> None:
+        self.errors.append(exc)
+
+    @property
+    def items(self) -> list[str]:
+        """Every problem, each once, in the order found, hints attached."""
+        items: list[str] = []
+        for exc in self.errors:
+            found = list(exc.problems)
+            if exc.hint and found:
+                found[-1] = f"{found[-1]} (hint: {exc.hint})"
+            items.extend(p for p in found if p not in items)
+        return items
+
+    def raise_any(self, what: str) -> None:
+        """Raise the collected problems, if any; `what` ends the summary ("3 problems in ...")."""
+        if not self.errors:
+            return
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        items = self.items
+        only_input = all(isinstance(e, InputError) for e in self.errors)
+        cls = InputError if only_input else ConfigError
+        raise cls(f"{len(items)} problems in {what}", problems=items)

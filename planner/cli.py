@@ -267,7 +267,14 @@ def build(
 
 @app.command()
 def explain(
-    campaign: Annotated[Path, typer.Argument(help="Campaign YAML file.", metavar="CAMPAIGN.yaml")],
+    campaign: Annotated[
+        str,
+        typer.Argument(
+            help="Campaign YAML file (explain as of today, or --as-of), or the run id of a past"
+            " real build (explain what that run decided, from what it kept).",
+            metavar="CAMPAIGN.yaml|RUN_ID",
+        ),
+    ],
     person: Annotated[
         str,
         typer.Argument(help="Email, profile URL, person key or candidate id.", metavar="PERSON"),
@@ -278,17 +285,25 @@ def explain(
 ) -> None:
     """Why this person is in or out: every criterion, the score parts, the decision.
 
+    With a run id: what that past build decided about the person, from what it kept (its send
+    list and touches in the ledger, its excluded.csv); what it did not keep is said, not
+    recomputed.
+
     \b
-    Example:
+    Examples:
       planner explain campaigns/example.yaml jana@example.com
+      planner explain 20261101-093000-1a2b3c jana@example.com
     """
+    if not Path(campaign).is_file():
+        _explain_run(campaign, person, ledger, as_of, as_json)
+        return
     from planner import pipeline
     from planner.cache import default_cache
     from planner.ledger import open_for_build
 
     with closing(open_for_build(ledger, dry_run=True)) as led:
         plan = pipeline.plan(
-            [campaign], as_of=_as_of(as_of), ledger=led, cache=default_cache(write=False)
+            [Path(campaign)], as_of=_as_of(as_of), ledger=led, cache=default_cache(write=False)
         )
         try:
             found = pipeline.explain(plan, person)
@@ -337,6 +352,83 @@ def explain(
                 f"  best cue: {safe(cue['cue'])} ({cue['kind']}, shared by {cue['shared_by']} of"
                 f" {cue['recipients']} recipients of this build: the rarest)"
             )
+
+
+def _explain_run(
+    run_id: str, person: str, ledger: str | None, as_of: str | None, as_json: bool
+) -> None:
+    """`planner explain RUN_ID PERSON` (the first argument is no file)."""
+    from planner.ledger.run_explain import explain_run, find_run
+
+    found_run, ledger_name = find_run(run_id, ledger)
+    if not found_run:
+        raise ConfigError(
+            f"'{run_id}' is neither a campaign file nor a run in the ledger {ledger_name}",
+            hint="give a campaign YAML file, or a run id that `planner ledger runs` lists"
+            " (use --ledger for another ledger)",
+        )
+    if as_of is not None:
+        raise ConfigError(
+            "--as-of applies to a campaign file; a past run is explained as of its own date",
+            hint=f"leave out --as-of with run {run_id}",
+        )
+    found = explain_run(run_id, person, ledger)
+    if as_json:
+        _print_json(found)
+        return
+    out.print(
+        f"run {found['run_id']} as of {found['as_of']}"
+        + (" (person since forgotten)" if found["forgotten"] else "")
+    )
+    for entry in found["campaigns"]:
+        out.print(
+            f"[bold]{escape(entry['campaign_id'])}[/bold]"
+            f" {escape(safe(entry['role'] or '-'))}"
+            + (f"  {escape(safe(entry['campaign_file']))}" if entry["campaign_file"] else ""),
+            markup=True,
+        )
+        decision = entry["decision"] or "not a recipient; why is not kept (see below)"
+        if entry["position"] is not None:
+            decision += f" (position {entry['position']} of {entry['recipients']} on the send list)"
+        elif entry["detail"]:
+            decision += f" ({safe(entry['detail'])})"
+        out.print(f"  decision: {decision}")
+        if entry["decided_by"]:
+            out.print(f"  from: {safe(entry['decided_by'])}")
+        if entry["person_key"]:
+            out.print(f"  person {entry['person_key']}")
+        if entry["eligible_again_on"]:
+            out.print(f"  eligible again on {entry['eligible_again_on']}")
+        if entry["step"] is not None:
+            step = entry["step"]
+            out.print(f"  step {step} ({'first message' if step == 0 else f'follow-up {step}'})")
+        row = entry["send_list"]
+        if row is not None:
+            out.print(f"  fit score {row['fit_score']:.4f}")
+            out.print(f"  matched skills: {safe(', '.join(row['matched_skills'] or [])) or '-'}")
+            out.print(f"  reasons: {safe('; '.join(row['reasons'] or [])) or '-'}")
+            out.print(
+                "  as sent: "
+                + "; ".join(
+                    f"{key} {safe(str(row[key])) if row[key] is not None else '-'}"
+                    for key in (
+                        "current_title",
+                        "current_company",
+                        "city",
+                        "country",
+                        "seniority",
+                        "years_experience",
+                    )
+                )
+            )
+        touch = entry["touch"]
+        if touch is not None:
+            out.print(
+                f"  touch: {touch['touched_on']} {touch['channel']} by {safe(touch['sender'])},"
+                f" {touch['status']}"
+            )
+        for what in entry["not_kept"]:
+            out.print(f"  not kept: {safe(what)}")
 
 
 @app.command("export")

@@ -12,6 +12,8 @@ candidate id or line). It is a one-way hash, so keys in outputs and the ledger r
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
 
 #: Label propagation stops after this many rounds; chains longer than this are merged on the
@@ -28,6 +30,12 @@ def key_sql(url: str, email: str, source: str) -> str:
         f" WHEN {email} IS NOT NULL THEN 'email:' || {email}"
         f" ELSE 'src:' || {source} END), 1, 16)"
     )
+
+
+def key_of(kind: str, value: str) -> str:
+    """The person key `key_sql` gives a person whose strongest identifier is `value` (`kind`:
+    "url" or "email", normalized): how a key can be found again from what a user typed."""
+    return "p" + hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:16]
 
 
 def assign_person_keys(

@@ -272,3 +272,24 @@ def test_the_key_of_an_identifier_is_the_key_a_build_gives(kind: str, value: str
         {"url": url, "email": email},
     ).fetchone() or (None,)
     assert key_of(kind, value) == built
+
+
+def test_explain_run_shows_the_follow_up_step_a_later_run_sent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_id, ledger, campaign, _out = _past_run(tmp_path)
+    campaign.write_text(
+        campaign.read_text(encoding="utf-8")
+        + "  followups:\n"
+        + "    - after_days: 7\n"
+        + '      body: "Hi {{ first_name }}, any thoughts? Open to a short call?'
+        + " - {{ sender.name }} Not interested? Reply and I won't contact you again.\"\n",
+        encoding="utf-8",
+    )
+    later = real_build([campaign], ledger, date(2026, 6, 22), tmp_path / "out2")
+    first = _explain_json(capsys, run_id, "c1", "--ledger", str(ledger))["campaigns"][0]
+    second = _explain_json(capsys, later, "c1", "--ledger", str(ledger))["campaigns"][0]
+    assert (first["step"], second["step"]) == (0, 1)
+    assert second["touch"]["step"] == 1 and second["touch"]["touched_on"] == "2026-06-22"
+    code, text, _ = run_main(capsys, "explain", later, "c1", "--ledger", str(ledger))
+    assert code == 0 and "  step 1 (follow-up 1)" in text.splitlines()

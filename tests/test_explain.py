@@ -184,9 +184,13 @@ def test_explain_run_says_when_excluded_csv_is_gone_or_changed(
     (entry,) = _explain_json(capsys, run_id, "c2", "--ledger", str(ledger))["campaigns"]
     assert entry["detail"] == "suppressed: on suppression list suppressed.csv line 2 (edited)"
     assert entry["not_kept"][0] == (
-        f"the reason comes from {excluded}, changed since the build (its hash is not the one"
-        " in manifest.json)"
+        f"{excluded} changed since the build (its hash is not the one in manifest.json): what"
+        " it says may not be what the build decided"
     )
+    assert entry["not_kept"][1].startswith("the fit score and step of people left out")
+    # Ana is not in it: changed or not, she is found on the send list.
+    (ana,) = _explain_json(capsys, run_id, "c1", "--ledger", str(ledger))["campaigns"]
+    assert ana["decision"] == "recipient"
     excluded.unlink()
     code, stdout, _ = run_main(capsys, "explain", run_id, "c2", "--ledger", str(ledger))
     assert code == 0

@@ -104,9 +104,7 @@ def explain_run(run_id: str, person: str, path: PathLike = None) -> dict[str, An
             [run_id, keys],
         ).fetchall()
     entries = [
-        _campaign_entry(
-            run_id, as_of, str(cid), text, int(n), out_dir, sent, touches, keys, candidate_id
-        )
+        _campaign_entry(as_of, str(cid), text, int(n), out_dir, sent, touches, keys, candidate_id)
         for cid, text, n, out_dir in campaigns
     ]
     if not any(e["found"] for e in entries) and all(e["complete"] for e in entries):
@@ -155,7 +153,6 @@ def _person_keys(con: duckdb.DuckDBPyConnection, person: str) -> tuple[list[str]
 
 
 def _campaign_entry(
-    run_id: str,
     as_of: date,
     cid: str,
     text: str | None,
@@ -234,7 +231,13 @@ def _campaign_entry(
             " as `planner ledger forget` does",
         )
         return entry
-    excluded, why = _excluded_row(out_dir, manifest, keys, candidate_id)
+    excluded, gone, changed = _excluded_row(out_dir, manifest, keys, candidate_id)
+    if changed:
+        not_kept.insert(
+            0,
+            f"{changed} changed since the build (its hash is not the one in manifest.json): what"
+            " it says may not be what the build decided",
+        )
     if excluded is not None:
         entry.update(
             found=True,
@@ -247,24 +250,21 @@ def _campaign_entry(
             ),
         )
         not_kept.insert(
-            0,
+            int(bool(changed)),
             "the fit score and step of people left out: no build keeps them (a detail that"
             " says the score is the one exception)",
         )
-        if why:
-            not_kept.insert(0, why)
-        return entry
-    if why is not None:
+    elif gone is not None:
         entry["complete"] = False
         not_kept.insert(
             0,
             "the decision: the person is not on this campaign's send list, and why anyone was"
-            f" left out is only in the build's excluded.csv, which {why}",
+            f" left out is only in the build's excluded.csv, which {gone}",
         )
     else:
         entry["decision"] = "not in run"
         not_kept.insert(
-            0,
+            int(bool(changed)),
             "the person is neither on the send list nor in excluded.csv: no row of the run's"
             " candidate files was this person under these keys (their row may have been"
             " rejected: see rejects.csv; a key made from a profile URL is found by that URL)",
@@ -291,21 +291,16 @@ def _excluded_row(
     manifest: dict[str, Any] | None,
     keys: list[str],
     candidate_id: str,
-) -> tuple[dict[str, Any] | None, str | None]:
-    """The person's row of the build's excluded.csv (None: not in it, or it cannot be read),
-    and what is wrong with the file (None: nothing)."""
+) -> tuple[dict[str, Any] | None, str | None, str | None]:
+    """The person's row of the build's excluded.csv (None: not in it, or no file); why there
+    is no file to read ("is gone from DIR"); and the file, when it changed since the build."""
     if out_dir is None:
-        return None, "the run did not record where it wrote"
+        return None, "the run did not record where it wrote", None
     path = Path(out_dir) / "excluded.csv"
     if not path.is_file():
-        return None, f"is gone from {out_dir}"
-    changed = None
+        return None, f"is gone from {out_dir}", None
     expected = (manifest or {}).get("outputs", {}).get("excluded.csv")
-    if expected is not None and _sha256(path) != expected:
-        changed = (
-            f"the reason comes from {path}, changed since the build (its hash is not the one"
-            " in manifest.json)"
-        )
+    changed = str(path) if expected is not None and _sha256(path) != expected else None
     con = duck.connect()
     try:
         rows = con.execute(
@@ -330,14 +325,10 @@ def _excluded_row(
     finally:
         con.close()
     if not rows:
-        return None, changed
+        return None, None, changed
     key, reason, detail, again = rows[0]
-    return {
-        "person_key": key,
-        "reason": reason,
-        "detail": detail,
-        "eligible_again_on": again,
-    }, changed
+    row = {"person_key": key, "reason": reason, "detail": detail, "eligible_again_on": again}
+    return row, None, changed
 
 
 def _sha256(path: Path) -> str:

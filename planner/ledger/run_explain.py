@@ -23,7 +23,6 @@ candidate id is looked up in the run's own rows.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -34,6 +33,7 @@ import duckdb
 from planner import duck
 from planner.contract import EXCLUDED_COLUMNS
 from planner.errors import ConfigError, LedgerError
+from planner.files import sha256_file
 from planner.ledger import lookup
 from planner.ledger.core import reading
 from planner.ledger.reexport import committed_build, recorded_campaign
@@ -300,7 +300,7 @@ def _excluded_row(
     if not path.is_file():
         return None, f"is gone from {out_dir}", None
     expected = (manifest or {}).get("outputs", {}).get("excluded.csv")
-    changed = str(path) if expected is not None and _sha256(path) != expected else None
+    changed = str(path) if expected is not None and sha256_file(path) != expected else None
     con = duck.connect()
     try:
         rows = con.execute(
@@ -329,11 +329,3 @@ def _excluded_row(
     key, reason, detail, again = rows[0]
     row = {"person_key": key, "reason": reason, "detail": detail, "eligible_again_on": again}
     return row, None, changed
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -84,6 +84,7 @@ def build(
     cache: SourceCache | bool = True,
     progress: pipeline.Progress | None = None,
     notify: Notify | None = None,
+    candidates: pipeline.Candidates | None = None,
 ) -> BuildResult:
     """Plan the campaigns and, unless `dry_run`, write and record them (SPEC 8, 9).
 
@@ -98,6 +99,9 @@ def build(
     `cache`: True (the default, as `planner build`) uses the candidate cache under
     `.planner/cache` (`$PLANNER_CACHE`; `off` turns it off): a dry run only reads it, a real
     build fills it. False reads every file afresh; a `SourceCache` is used as given.
+
+    `candidates`: a Polars or Arrow table read instead of the campaigns' candidate files
+    (`pipeline.plan`).
     """
     pipeline.check_as_of(as_of)
     check_formats(formats)
@@ -115,6 +119,7 @@ def build(
             max_bad_rows=max_bad_rows,
             progress=progress,
             cache=source_cache,
+            candidates=candidates,
         )
         try:
             if dry_run:

@@ -52,7 +52,9 @@ from planner.pipeline.decisions import (
 )
 from planner.pipeline.recipients import SEND_LIST_SCHEMA, lint_personal_share, personalize_messages
 from planner.pipeline.steps import (
+    Candidates,
     _connect,
+    frame_specs,
     key_people,
     match_recorded_persons,
     prepare,
@@ -78,6 +80,7 @@ __all__ = [
     "STEPS",
     "BuildContext",
     "CampaignPlan",
+    "Candidates",
     "LedgerStep",
     "LedgerWriter",
     "Plan",
@@ -136,6 +139,7 @@ def plan(
     progress: Progress | None = None,
     database: str = ":memory:",
     cache: SourceCache | None = None,
+    candidates: Candidates | None = None,
 ) -> Plan:
     """Compute who would be contacted for each campaign, and why everyone else would not.
 
@@ -146,6 +150,12 @@ def plan(
 
     With a `cache` (`planner.cache`), the normalized candidate tables of unchanged input files
     are loaded from it instead of being read and normalized again, and stored in it otherwise.
+
+    `candidates`: a Polars DataFrame or LazyFrame, or an Arrow table (anything `pl.from_arrow`
+    takes), read instead of the campaigns' `candidates.paths`: its column names are mapped as a
+    file's header would be, and its rows are numbered from 1 in errors and excluded.csv (file
+    `candidates.parquet`, a private copy removed when the plan is closed). A frame is never
+    cached.
     """
     check_as_of(as_of)
     if ledger is None:
@@ -158,11 +168,19 @@ def plan(
         )
     as_of = as_of or _today()
     plans = prepare(campaigns)
-    specs, files = source_specs([p.campaign for p in plans])
+    con, spill = _connect(database)
+    try:
+        if candidates is None:
+            specs, files = source_specs([p.campaign for p in plans])
+        else:
+            specs, files = frame_specs([p.campaign for p in plans], candidates, spill)
+            cache = None
+    except BaseException:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+        raise
     for p, mine in zip(plans, files, strict=True):
         p.files = mine
-
-    con, spill = _connect(database)
     ctx = BuildContext(
         con=con,
         plans=plans,

@@ -7,13 +7,15 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import duckdb
+import polars as pl
 
 from planner import criteria, duck, lint, personalize, sources
 from planner.cache import SourceCache
 from planner.config import Campaign, load_campaigns
-from planner.errors import ConfigError, PlannerError
+from planner.errors import ConfigError, InputError, PlannerError
 from planner.normalize import enrich
 from planner.persons import assign_person_keys
 from planner.pipeline import tables
@@ -64,6 +66,53 @@ def source_specs(campaigns: Sequence[Campaign]) -> tuple[list[sources.SourceSpec
             mine.append(str(resolved))
         per_campaign.append(mine)
     return list(specs.values()), per_campaign
+
+
+#: Candidates given as data rather than files (`plan(..., candidates=...)`).
+Candidates: TypeAlias = "pl.DataFrame | pl.LazyFrame | Any"
+
+#: The file name a frame of candidates is read from (and errors and excluded.csv name).
+FRAME_FILE = "candidates.parquet"
+
+
+def frame_specs(
+    campaigns: Sequence[Campaign], candidates: Candidates, directory: Path
+) -> tuple[list[sources.SourceSpec], list[list[str]]]:
+    """`source_specs` for candidates given as a frame: one private Parquet copy in `directory`
+    (the build's spill directory), read by every campaign with its own column settings."""
+    if isinstance(candidates, pl.LazyFrame):
+        data = candidates.collect()
+    elif isinstance(candidates, pl.DataFrame):
+        data = candidates
+    else:
+        try:
+            converted = pl.from_arrow(candidates)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                "candidates must be a polars DataFrame or LazyFrame or an Arrow table,"
+                f" not {type(candidates).__name__}"
+            ) from exc
+        if not isinstance(converted, pl.DataFrame):
+            raise TypeError("candidates must be a table, not a single column")
+        data = converted
+    if data.width == 0:
+        raise InputError("candidates: the frame has no columns")
+    settings = {
+        (tuple(sorted(c.candidates.columns.items())), c.candidates.list_separator)
+        for c in campaigns
+    }
+    if len(settings) > 1:
+        raise ConfigError(
+            "candidates: the campaigns read the frame with different candidates.columns /"
+            " list_separator",
+            hint="a frame is read once per build; give every campaign the same settings",
+        )
+    path = directory / FRAME_FILE
+    data.write_parquet(path)
+    path.chmod(0o600)
+    first = campaigns[0].candidates
+    spec = sources.SourceSpec(path.resolve(), dict(first.columns), first.list_separator)
+    return [spec], [[str(spec.path)] for _ in campaigns]
 
 
 def prepare(

@@ -15,7 +15,7 @@ import polars as pl
 from planner import criteria, duck, lint, personalize, sources
 from planner.cache import SourceCache
 from planner.config import Campaign, load_campaigns
-from planner.errors import ConfigError, InputError, PlannerError
+from planner.errors import ConfigError, InputError, PlannerError, Problems
 from planner.normalize import enrich
 from planner.persons import assign_person_keys
 from planner.pipeline import tables
@@ -123,19 +123,15 @@ def prepare(
     paths = [c for c in campaigns if not isinstance(c, Campaign)]
     if paths:
         loaded = load_campaigns([str(p) for p in paths]) + loaded
-    problems: list[str] = []
+    problems = Problems()
     plans: list[CampaignPlan] = []
     for i, c in enumerate(loaded):
         try:
             personalize.validate_templates(c)
             plans.append(CampaignPlan(i, c, criteria.resolve(c), [], lint.lint_campaign(c)))
         except ConfigError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ConfigError(
-            problems[0] if len(problems) == 1 else f"{len(problems)} problems in campaign files",
-            problems=problems,
-        )
+            problems.add(exc)
+    problems.raise_any("campaign files")
     return plans
 
 

@@ -358,7 +358,7 @@ def _explain_run(
     run_id: str, person: str, ledger: str | None, as_of: str | None, as_json: bool
 ) -> None:
     """`planner explain RUN_ID PERSON` (the first argument is no file)."""
-    from planner.ledger.run_explain import explain_run, find_run
+    from planner.ledger.run_explain import SENT_VALUES, explain_run, find_run
 
     found_run, ledger_name = find_run(run_id, ledger)
     if not found_run:
@@ -411,14 +411,7 @@ def _explain_run(
                 "  as sent: "
                 + "; ".join(
                     f"{key} {safe(str(row[key])) if row[key] is not None else '-'}"
-                    for key in (
-                        "current_title",
-                        "current_company",
-                        "city",
-                        "country",
-                        "seniority",
-                        "years_experience",
-                    )
+                    for key in SENT_VALUES
                 )
             )
         touch = entry["touch"]

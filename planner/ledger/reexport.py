@@ -60,6 +60,17 @@ def recorded_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, list
     return by_campaign
 
 
+def recorded_manifest(out_dir: str | Path | None) -> dict[str, Any] | None:
+    """The manifest.json a build placed in `out_dir`; None when it is gone or unreadable."""
+    if not out_dir:
+        return None
+    try:
+        data = json.loads((Path(out_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def recorded_campaign(text: str, campaign_id: str) -> Campaign:
     """The campaign a run recorded (`run_campaigns.campaign_json`), validated again."""
     try:

@@ -36,7 +36,7 @@ from planner.errors import ConfigError, LedgerError
 from planner.files import sha256_file
 from planner.ledger import lookup
 from planner.ledger.core import reading
-from planner.ledger.reexport import committed_build, recorded_campaign
+from planner.ledger.reexport import committed_build, recorded_campaign, recorded_manifest
 from planner.ledger.store import first_row, translate_errors
 from planner.normalize.identity import normalize_email, normalize_profile_url
 from planner.persons import key_of
@@ -50,11 +50,8 @@ SCORE_PARTS_NOT_KEPT = (
     " from the candidate files as they are now"
 )
 
-#: The send-list values shown for a recipient (as the build wrote them).
-RECIPIENT_FIELDS = (
-    "fit_score",
-    "matched_skills",
-    "reasons",
+#: The person's values as the message used them (send-list columns).
+SENT_VALUES = (
     "current_title",
     "current_company",
     "city",
@@ -62,6 +59,8 @@ RECIPIENT_FIELDS = (
     "seniority",
     "years_experience",
 )
+#: The send-list values shown for a recipient (as the build wrote them).
+RECIPIENT_FIELDS = ("fit_score", "matched_skills", "reasons", *SENT_VALUES)
 
 
 def find_run(run_id: str, path: PathLike = None) -> tuple[bool, str]:
@@ -168,7 +167,7 @@ def _campaign_entry(
     if text is not None:
         campaign = recorded_campaign(str(text), cid)
         role = f"{campaign.role.title} at {campaign.role.company}"
-    manifest = _manifest(Path(out_dir) if out_dir else None)
+    manifest = recorded_manifest(out_dir)
     not_kept: list[str] = [SCORE_PARTS_NOT_KEPT.format(as_of=as_of.isoformat())]
     entry: dict[str, Any] = {
         "campaign_id": cid,
@@ -274,16 +273,6 @@ def _campaign_entry(
 
 def _from(out_dir: str | None) -> str:
     return f" from {out_dir}" if out_dir else " (the run recorded no output directory)"
-
-
-def _manifest(out_dir: Path | None) -> dict[str, Any] | None:
-    if out_dir is None:
-        return None
-    try:
-        data = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _excluded_row(

@@ -10,7 +10,6 @@ nowhere, so a past run's score chart shows its recipients only.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from planner.ledger.core import reading
 from planner.ledger.reexport import (
     committed_build,
     recorded_campaign,
+    recorded_manifest,
     recorded_rows,
     recorded_send_list,
 )
@@ -78,7 +78,7 @@ def from_run(run_id: str, path: Path | str | None = None) -> ReportData:
         campaign = recorded_campaign(str(text), str(cid))
         frame = recorded_send_list(by_campaign.get(str(cid), []))
         frames[index] = frame
-        manifest = _manifest(Path(out_dir) if out_dir else None)
+        manifest = recorded_manifest(out_dir)
         if manifest is None:
             notes.append(
                 f"{cid}: the build's manifest.json was not found"
@@ -150,16 +150,6 @@ def from_run(run_id: str, path: Path | str | None = None) -> ReportData:
         ) from None
     finally:
         con.close()
-
-
-def _manifest(out_dir: Path | None) -> dict[str, Any] | None:
-    if out_dir is None:
-        return None
-    try:
-        data = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _counts(manifest: dict[str, Any] | None) -> dict[str, int] | None:

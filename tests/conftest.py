@@ -1,4 +1,6 @@
-"""A private, throwaway PostgreSQL server for the tests marked `pg` (planner.ledger.pg).
+"""Shared test fixtures: the campaign files the ledger, outcome and pipeline tests build from
+(`write_campaign`), and a private, throwaway PostgreSQL server for the tests marked `pg`
+(planner.ledger.pg).
 
 One cluster per test session: `initdb` + `pg_ctl` in a temporary directory, listening on a free
 port on 127.0.0.1 only, trust authentication (nothing but this machine can reach it, and no
@@ -20,12 +22,98 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
 REQUIRE_ENV = "PLANNER_REQUIRE_PG"
+
+# --------------------------------------------------------------------------- campaign files
+
+#: The message of every test campaign (`{{{{` is a template's `{{` after str.format).
+BODY = (
+    "    Hi {{{{ first_name }}}}, your work as {{{{ current_title }}}} caught my eye.\n"
+    "    {{{{ role.company }}}} is hiring a {{{{ role.title }}}}.\n"
+    "    Would you be open to a short call next week? - {{{{ sender.name }}}}\n"
+)
+OPT_OUT_LINE = "    Not interested? Reply and I won't contact you again.\n"
+
+#: A follow-up body in the style of BODY (`{n}`: its step).
+FOLLOWUP_BODY = (
+    "Hi {{{{ first_name }}}}, a short reminder ({n}) about the {{{{ role.title }}}} role at"
+    " {{{{ role.company }}}} for a {{{{ current_title }}}}. Would a short call suit you? -"
+    " {{{{ sender.name }}}}"
+)
+
+
+def write_campaign(
+    directory: Path,
+    cid: str,
+    files: Sequence[str],
+    *,
+    sender: str = "dana",
+    channel: str = "inmail",
+    limit: int | None = None,
+    window: int = 30,
+    max_touches: int = 1,
+    exempt: float | None = None,
+    followups: Sequence[int] | None = None,
+    followups_count: bool = True,
+    suppression: Sequence[str] | None = None,
+    disinterest: int = 180,
+    guardrail: Mapping[str, object] | None = None,
+    opt_out: bool = False,
+) -> Path:
+    """`DIRECTORY/CID.yaml`: a campaign with no audience criteria (everyone fits, score 0 or
+    more), so the ledger, the lists and the guardrail alone decide who is out.
+
+    `files` are its candidate files (relative to `directory`); `followups` the `after_days` of
+    each follow-up (bodies FOLLOWUP_BODY); `suppression` its suppression files (with
+    `disinterest` days); `guardrail` its guardrail keys; `opt_out` adds an opt-out line to the
+    body. Everything else is the campaign model's default.
+    """
+    caps = f"window_days: {window}, max_touches: {max_touches}"
+    caps += "" if followups_count else ", followups_count: false"
+    caps += f", exempt_min_score: {'null' if exempt is None else exempt}"
+    lines = [
+        "version: 1",
+        f"id: {cid}",
+        "role: {title: Data Engineer, company: Acme Analytics}",
+        f"sender: {{id: {sender}, name: Dana Reyes}}",
+        "candidates:",
+        f"  paths: [{', '.join(files)}]",
+        "ranking: {min_score: 0" + ("" if limit is None else f", limit: {limit}") + "}",
+        f"caps: {{{caps}}}",
+    ]
+    if suppression is not None:
+        lines += [
+            "suppression:",
+            f"  files: [{', '.join(suppression)}]",
+            f"  disinterest_days: {disinterest}",
+        ]
+    if guardrail is not None:
+        lines.append("guardrail: {" + ", ".join(f"{k}: {v}" for k, v in guardrail.items()) + "}")
+    body = (BODY + (OPT_OUT_LINE if opt_out else "")).replace("{{{{", "{{").replace("}}}}", "}}")
+    lines += [
+        "message:",
+        f"  channel: {channel}",
+        '  subject: "{{ role.title }} at {{ role.company }}"',
+        "  body: |",
+        body.rstrip("\n"),
+        "  min_personal_fields: 1",
+    ]
+    if followups:
+        lines.append("  followups:")
+        for k, days in enumerate(followups):
+            text = FOLLOWUP_BODY.format(n=k + 1).replace("{{{{", "{{").replace("}}}}", "}}")
+            lines += [f"    - after_days: {days}", f'      body: "{text}"']
+    path = directory / f"{cid}.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- PostgreSQL
 
 
 def _bindir() -> Path | None:

@@ -14,6 +14,7 @@ import duckdb
 
 from planner import pipeline
 from planner.ledger import open_for_build
+from tests import conftest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "ledger"
@@ -46,70 +47,9 @@ def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[st
     )
 
 
-CAMPAIGN = """\
-version: 1
-id: {cid}
-role: {{title: Data Engineer, company: Acme Analytics}}
-sender: {{id: dana, name: Dana Reyes}}
-candidates:
-  paths: [{paths}]
-ranking: {{min_score: 0{limit}}}
-caps: {{window_days: {window}, max_touches: {max_touches}, exempt_min_score: {exempt}}}
-message:
-  channel: inmail
-  subject: "{{{{ role.title }}}} at {{{{ role.company }}}}"
-  body: |
-    Hi {{{{ first_name }}}}, your work as {{{{ current_title }}}} caught my eye.
-    {{{{ role.company }}}} is hiring a {{{{ role.title }}}}.
-    Would you be open to a short call next week? - {{{{ sender.name }}}}
-  min_personal_fields: 1
-{followups}"""
-
-#: A follow-up body in the style of CAMPAIGN's (`{n}`: its step).
-FOLLOWUP_BODY = (
-    "Hi {{{{ first_name }}}}, a short reminder ({n}) about the {{{{ role.title }}}} role at"
-    " {{{{ role.company }}}} for a {{{{ current_title }}}}. Would a short call suit you? -"
-    " {{{{ sender.name }}}}"
-)
-
-
-def write_campaign(
-    directory: Path,
-    cid: str,
-    files: list[str],
-    *,
-    window: int = 30,
-    max_touches: int = 1,
-    exempt: float | None = None,
-    limit: int | None = None,
-    followups: list[int] | None = None,
-    followups_count: bool = True,
-) -> Path:
-    """A campaign with no audience criteria: the ledger alone decides who is out.
-
-    `followups`: the `after_days` of each follow-up (message.followups, bodies FOLLOWUP_BODY).
-    """
-    path = directory / f"{cid}.yaml"
-    steps = "".join(
-        f'    - after_days: {days}\n      body: "{FOLLOWUP_BODY.format(n=k + 1)}"\n'
-        for k, days in enumerate(followups or [])
-    )
-    path.write_text(
-        CAMPAIGN.format(
-            followups=f"  followups:\n{steps}" if steps else "",
-            cid=cid,
-            paths=", ".join(files),
-            window=window,
-            max_touches=max_touches,
-            exempt="null" if exempt is None else exempt,
-            limit="" if limit is None else f", limit: {limit}",
-        ).replace(
-            "exempt_min_score:",
-            ("" if followups_count else "followups_count: false, ") + "exempt_min_score:",
-        ),
-        encoding="utf-8",
-    )
-    return path
+#: Campaigns with no audience criteria: the ledger alone decides who is out (tests.conftest).
+write_campaign = conftest.write_campaign
+FOLLOWUP_BODY = conftest.FOLLOWUP_BODY
 
 
 @dataclass

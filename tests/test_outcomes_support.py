@@ -14,31 +14,7 @@ import pytest
 from planner import pipeline
 from planner.cli import main
 from planner.ledger import open_for_build
-
-CAMPAIGN = """\
-version: 1
-id: {cid}
-role: {{title: Data Engineer, company: Acme Analytics}}
-sender: {{id: {sender}, name: Dana Reyes}}
-candidates:
-  paths: [{paths}]
-ranking: {{min_score: 0}}
-caps: {{window_days: 30, max_touches: 5}}
-suppression:
-  files: [{suppression}]
-  disinterest_days: {disinterest}
-guardrail: {{min_response_rate: 0.13, min_sample: {min_sample}, window_days: 14,
-            action: {action}, limit_to: {limit_to}}}
-message:
-  channel: {channel}
-  subject: "{{{{ role.title }}}} at {{{{ role.company }}}}"
-  body: |
-    Hi {{{{ first_name }}}}, your work as {{{{ current_title }}}} caught my eye.
-    {{{{ role.company }}}} is hiring a {{{{ role.title }}}}.
-    Would you be open to a short call next week? - {{{{ sender.name }}}}
-    Not interested? Reply and I won't contact you again.
-  min_personal_fields: 1
-"""
+from tests import conftest
 
 PEOPLE_HEADER = ["candidate_id", "first_name", "last_name", "email", "profile_url", "title"]
 
@@ -56,23 +32,26 @@ def write_campaign(
     limit_to: int = 25,
     min_sample: int = 100,
 ) -> Path:
-    """A campaign with no audience criteria: outcomes, lists and the guardrail decide."""
-    path = directory / f"{cid}.yaml"
-    path.write_text(
-        CAMPAIGN.format(
-            cid=cid,
-            sender=sender,
-            paths=", ".join(files),
-            suppression=", ".join(suppression),
-            disinterest=disinterest,
-            channel=channel,
-            action=action,
-            limit_to=limit_to,
-            min_sample=min_sample,
-        ),
-        encoding="utf-8",
+    """`tests.conftest.write_campaign` with room for outcomes to decide: five touches per 30
+    days, suppression files, the guardrail's keys and an opt-out line in the body."""
+    return conftest.write_campaign(
+        directory,
+        cid,
+        files,
+        sender=sender,
+        channel=channel,
+        max_touches=5,
+        suppression=suppression,
+        disinterest=disinterest,
+        guardrail={
+            "min_response_rate": 0.13,
+            "min_sample": min_sample,
+            "window_days": 14,
+            "action": action,
+            "limit_to": limit_to,
+        },
+        opt_out=True,
     )
-    return path
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:

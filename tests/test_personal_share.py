@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from planner.lint import lint_campaign, with_personal_share
 from planner.personalize import render
-from tests.test_personalize import write_campaign
+from tests.test_personalize import campaign_with_body
 
 JANE = {
     "first_name": "Jane",
@@ -42,13 +42,13 @@ JANE = {
     ],
 )
 def test_known_templates(tmp_path: Path, body: str, message: str, share: float) -> None:
-    (out,) = render(write_campaign(tmp_path, body, minimum=0), [JANE])
+    (out,) = render(campaign_with_body(tmp_path, body, minimum=0), [JANE])
     assert out.ok and out.message == message
     assert out.personal_share == round(share, 4)
 
 
 def test_fallback_is_not_personal(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path, "Hi {{ first_name | default('there') }}, how are you?", minimum=0
     )
     jane, nobody = render(campaign, [JANE, {**JANE, "first_name": None, "last_name": None}])
@@ -57,7 +57,7 @@ def test_fallback_is_not_personal(tmp_path: Path) -> None:
 
 
 def test_subject_does_not_count_and_blank_lines_are_not_characters(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path, "Hi {{ first_name }}\n\n\n\nBye   ", subject="{{ first_name }} {{ last_name }}"
     )
     (out,) = render(campaign, [JANE])
@@ -74,7 +74,7 @@ NAMES = ["Jo", "Jane", "Maximilian", "Ana", "Oluwaseun", "Li"]
 @given(st.sampled_from(NAMES), st.text("abc ,.", min_size=0, max_size=30))
 def test_share_is_the_field_characters_over_all(tmp_path: Path, name: str, tail: str) -> None:
     body = "Hi {{ first_name }}!" + tail.replace(" ", "_")
-    (out,) = render(write_campaign(tmp_path, body), [{**JANE, "first_name": name}])
+    (out,) = render(campaign_with_body(tmp_path, body), [{**JANE, "first_name": name}])
     assert 0.0 <= out.personal_share <= 1.0
     assert out.personal_share == round(len(name) / len(out.message), 4)
 
@@ -84,7 +84,7 @@ def test_lint_warns_under_min_personal_share(tmp_path: Path) -> None:
         "Hi {{ first_name }}, we are hiring a Data Engineer at Acme in Berlin. Would you like to"
         " talk next week about it? Let me know."
     )
-    campaign = write_campaign(tmp_path, body)
+    campaign = campaign_with_body(tmp_path, body)
     findings = [f for f in lint_campaign(campaign) if f.rule == "low-personal-share"]
     assert [(f.severity, f.field, f.line, f.column) for f in findings] == [
         ("warning", "body", 1, 1)
@@ -99,7 +99,7 @@ def test_lint_warns_under_min_personal_share(tmp_path: Path) -> None:
 
 
 def test_min_personal_share_zero_never_warns_and_is_validated(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "Hello all, would you like to talk?")
+    campaign = campaign_with_body(tmp_path, "Hello all, would you like to talk?")
     assert any(f.rule == "low-personal-share" for f in lint_campaign(campaign))
     zero = campaign.model_copy(
         update={"message": campaign.message.model_copy(update={"min_personal_share": 0.0})}

@@ -28,7 +28,7 @@ from planner.personalize import (
 )
 
 
-def write_campaign(
+def campaign_with_body(
     tmp_path: Path,
     body: str,
     *,
@@ -90,7 +90,9 @@ def test_template_fields_follow_the_spec() -> None:
 
 
 def test_unknown_field_names_file_line_and_suggests(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "Hi {{ first_name }},\nyour work at {{ curent_company }}")
+    campaign = campaign_with_body(
+        tmp_path, "Hi {{ first_name }},\nyour work at {{ curent_company }}"
+    )
     with pytest.raises(ConfigError) as info:
         validate_templates(campaign)
     message = str(info.value)
@@ -100,7 +102,7 @@ def test_unknown_field_names_file_line_and_suggests(tmp_path: Path) -> None:
 
 
 def test_unknown_role_attribute_suggests(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "Hi {{ first_name }} about {{ role.titel }}")
+    campaign = campaign_with_body(tmp_path, "Hi {{ first_name }} about {{ role.titel }}")
     with pytest.raises(ConfigError) as info:
         validate_templates(campaign)
     assert ":11: message.body" in str(info.value)
@@ -108,20 +110,20 @@ def test_unknown_role_attribute_suggests(tmp_path: Path) -> None:
 
 
 def test_ambiguous_name_suggests_both_fields(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "{{ first_name }} at {{ company }}")
+    campaign = campaign_with_body(tmp_path, "{{ first_name }} at {{ company }}")
     with pytest.raises(ConfigError, match=r"did you mean 'current_company' or 'role\.company'"):
         validate_templates(campaign)
 
 
 def test_subject_errors_point_at_the_subject_line(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "Hi {{ first_name }}", subject="{{ role.tilte }}")
+    campaign = campaign_with_body(tmp_path, "Hi {{ first_name }}", subject="{{ role.tilte }}")
     with pytest.raises(ConfigError) as info:
         validate_templates(campaign)
     assert ":9: message.subject (template line 1)" in str(info.value)
 
 
 def test_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "Hi {{ first_name }},\n\n{% if city %}in {{ city }}")
+    campaign = campaign_with_body(tmp_path, "Hi {{ first_name }},\n\n{% if city %}in {{ city }}")
     with pytest.raises(ConfigError) as info:
         validate_templates(campaign)
     assert "message.body" in str(info.value)
@@ -129,7 +131,7 @@ def test_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_listed(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path, "{{ frist_name }}\n{{ role.titel }}", subject="{{ sendr.name }}"
     )
     with pytest.raises(ConfigError) as info:
@@ -168,7 +170,7 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
 def test_sandbox_escapes_are_refused_at_validation(
     tmp_path: Path, template: str, words: str
 ) -> None:
-    campaign = write_campaign(tmp_path, template)
+    campaign = campaign_with_body(tmp_path, template)
     with pytest.raises(ConfigError) as info:
         validate_templates(campaign)
     assert words in "\n".join(info.value.problems)
@@ -187,7 +189,7 @@ def test_sandbox_escapes_are_refused_at_validation(
     ],
 )
 def test_resource_abuse_is_stopped_at_render(tmp_path: Path, expression: str, words: str) -> None:
-    campaign = write_campaign(tmp_path, "Hi {{ first_name }},\n{{ " + expression + " }}")
+    campaign = campaign_with_body(tmp_path, "Hi {{ first_name }},\n{{ " + expression + " }}")
     validate_templates(campaign)  # sizes are only known when rendering
     with pytest.raises(ConfigError) as info:
         render(campaign, [{"first_name": "Jane"}])
@@ -198,7 +200,7 @@ def test_resource_abuse_is_stopped_at_render(tmp_path: Path, expression: str, wo
 
 
 def test_constant_abuse_is_refused_at_validation(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "Hi {{ first_name }},\n{{ 'ab' * 100000 }}")
+    campaign = campaign_with_body(tmp_path, "Hi {{ first_name }},\n{{ 'ab' * 100000 }}")
     with pytest.raises(ConfigError) as info:
         validate_templates(campaign)
     assert info.value.problems == [
@@ -208,7 +210,7 @@ def test_constant_abuse_is_refused_at_validation(tmp_path: Path) -> None:
 
 
 def test_template_info_lists_fields(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path,
         "Hi {{ first_name }}{% if city %} in {{ city }}{% endif %}, {{ role.title }}",
         subject="{{ top_skill }} at {{ role['company'] }}",
@@ -223,7 +225,7 @@ def test_template_info_lists_fields(tmp_path: Path) -> None:
 
 
 def test_render_uses_clean_names_and_display_values(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path,
         "Hi {{ first_name }}, {{ years_experience }} years with {{ matched_skills | human_join }}"
         " in {{ country }}.",
@@ -245,7 +247,7 @@ def test_render_uses_clean_names_and_display_values(tmp_path: Path) -> None:
 
 
 def test_empty_field_without_fallback_goes_to_review(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "Hi {{ first_name }}, {{ current_company }} rocks")
+    campaign = campaign_with_body(tmp_path, "Hi {{ first_name }}, {{ current_company }} rocks")
     out = one(campaign, first_name="🚀", current_company="Zalando")
     assert out == Rendered("", "", 0, False, "first_name is empty", reasons=())
     out = one(campaign, first_name="Jane", current_company=math.nan)
@@ -254,7 +256,7 @@ def test_empty_field_without_fallback_goes_to_review(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("empty", [None, "", "   ", math.nan, "n/a", "None"])
 def test_default_covers_every_kind_of_empty(tmp_path: Path, empty: object) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path, "Hi {{ first_name | default('there') }}, {{ current_company }}!"
     )
     out = one(campaign, first_name=empty, current_company="Zalando")
@@ -264,16 +266,16 @@ def test_default_covers_every_kind_of_empty(tmp_path: Path, empty: object) -> No
 
 
 def test_empty_list_fields(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "{{ first_name }}: {{ matched_skills | join(', ') }}")
+    campaign = campaign_with_body(tmp_path, "{{ first_name }}: {{ matched_skills | join(', ') }}")
     assert one(campaign, first_name="Jane", matched_skills=[]).detail == "matched_skills is empty"
-    campaign = write_campaign(tmp_path, "{{ first_name }}: {{ matched_skills[2] }}")
+    campaign = campaign_with_body(tmp_path, "{{ first_name }}: {{ matched_skills[2] }}")
     out = one(campaign, first_name="Jane", matched_skills=["sql"])
     assert not out.ok
     assert out.detail is not None and out.detail.startswith("template refers to a missing value")
 
 
 def test_if_guards_and_untaken_branches_do_not_count(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path,
         "Hi {{ first_name }}{% if city %}, based in {{ city }}{% endif %}."
         "{% if false %} {{ email }}{% endif %}",
@@ -284,14 +286,14 @@ def test_if_guards_and_untaken_branches_do_not_count(tmp_path: Path) -> None:
 
 
 def test_a_field_used_twice_counts_once(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path, "Hi {{ first_name }}, {{ first_name | upper }}", subject="For {{ first_name }}"
     )
     assert one(campaign, first_name="Jane").personal_fields == 1
 
 
 def test_too_few_personal_fields(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path, "Hi {{ first_name }}{% if city %} in {{ city }}{% endif %}", minimum=2
     )
     assert one(campaign, first_name="Jane", city="Berlin").ok
@@ -304,7 +306,7 @@ def test_too_few_personal_fields(tmp_path: Path) -> None:
 
 
 def test_details_never_contain_candidate_data(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "{{ first_name }} {{ email }} {{ matched_skills[3] }}")
+    campaign = campaign_with_body(tmp_path, "{{ first_name }} {{ email }} {{ matched_skills[3] }}")
     secret = {"first_name": "Zebulon", "email": "zeb@secret.example", "matched_skills": ["rust"]}
     out = render(campaign, [secret])[0]
     assert not out.ok and out.detail
@@ -312,7 +314,7 @@ def test_details_never_contain_candidate_data(tmp_path: Path) -> None:
 
 
 def test_role_and_sender_fields(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path,
         "Hi {{ first_name }}, {{ role.title }} {{ role.location | default('remote') }}."
         " {{ sender.name }}",
@@ -320,12 +322,12 @@ def test_role_and_sender_fields(tmp_path: Path) -> None:
     out = one(campaign, first_name="Jane")
     assert out.message == "Hi Jane, Data Engineer remote. Dana Reyes"
     assert out.personal_fields == 1
-    campaign = write_campaign(tmp_path, "Hi {{ first_name }} in {{ role.location }}")
+    campaign = campaign_with_body(tmp_path, "Hi {{ first_name }} in {{ role.location }}")
     assert one(campaign, first_name="Jane").detail == "role.location is empty"
 
 
 def test_standalone_tag_lines_vanish_inline_tags_keep_newlines(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path,
         "Hi {{ first_name }},\n"
         "{% if city %}\n"
@@ -342,7 +344,7 @@ def test_standalone_tag_lines_vanish_inline_tags_keep_newlines(tmp_path: Path) -
 
 
 def test_numbers_and_reasons(tmp_path: Path) -> None:
-    campaign = write_campaign(
+    campaign = campaign_with_body(
         tmp_path, "{{ first_name }} {{ fit_score }} {{ years_experience }} {{ reasons }}"
     )
     out = one(
@@ -360,7 +362,7 @@ def test_numbers_and_reasons(tmp_path: Path) -> None:
 
 
 def test_reasons_given_by_the_caller_are_kept(tmp_path: Path) -> None:
-    campaign = write_campaign(tmp_path, "{{ first_name }}: {{ reasons | join(' / ') }}")
+    campaign = campaign_with_body(tmp_path, "{{ first_name }}: {{ reasons | join(' / ') }}")
     out = one(campaign, first_name="Jane", reasons=["Rust", "Remote"])
     assert (out.message, out.reasons) == ("Jane: Rust / Remote", ("Rust", "Remote"))
 
@@ -621,7 +623,7 @@ _CAMPAIGNS: dict[str, Campaign] = {}
 
 def _property_campaign(tmp_path: Path) -> Campaign:
     if "c" not in _CAMPAIGNS:
-        _CAMPAIGNS["c"] = write_campaign(tmp_path, PROPERTY_BODY)
+        _CAMPAIGNS["c"] = campaign_with_body(tmp_path, PROPERTY_BODY)
     return _CAMPAIGNS["c"]
 
 
@@ -644,7 +646,7 @@ def test_personal_fields_counts_the_filled_fields_used(
         body = " ".join(
             f"{{% if {f} %}}[{t}]{{% endif %}}" for f, t in sorted(FIELD_TEMPLATES.items())
         )
-        _CAMPAIGNS["fields"] = write_campaign(tmp_path, "Hello " + body, minimum=0)
+        _CAMPAIGNS["fields"] = campaign_with_body(tmp_path, "Hello " + body, minimum=0)
     campaign = _CAMPAIGNS["fields"]
     values = {"first_name": "Jane", "current_company": "Acme", "city": "Berlin"}
     values |= {"seniority": "senior", "top_skill": "go", "email": "j@x.io"}

@@ -41,10 +41,14 @@ def _summary(plan: pipeline.Plan) -> list[tuple[str, list[str], list[tuple[str, 
     ]
 
 
-def _plan(campaign: Path, **kwargs: object) -> pipeline.Plan:
+def _plan_all(campaigns: list[Path], **kwargs: object) -> pipeline.Plan:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pipeline.PlanWithoutLedgerWarning)
-        return pipeline.plan([campaign], **kwargs)  # type: ignore[arg-type]
+        return pipeline.plan(campaigns, **kwargs)  # type: ignore[arg-type]
+
+
+def _plan(campaign: Path, **kwargs: object) -> pipeline.Plan:
+    return _plan_all([campaign], **kwargs)
 
 
 @pytest.mark.parametrize("kind", ["polars", "lazy", "arrow"])
@@ -90,7 +94,5 @@ def test_campaigns_that_read_a_frame_differently_are_refused(tmp_path: Path) -> 
         ),
         encoding="utf-8",
     )
-    with pytest.raises(ConfigError, match="different candidates.columns"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", pipeline.PlanWithoutLedgerWarning)
-            pipeline.plan([a, b], candidates=_frame())
+    with pytest.raises(ConfigError, match=r"different candidates\.columns"):
+        _plan_all([a, b], candidates=_frame())

@@ -169,30 +169,25 @@ def plan(
     as_of = as_of or _today()
     plans = prepare(campaigns)
     con, spill = _connect(database)
+    attach_watcher(progress, con)
     try:
         if candidates is None:
             specs, files = source_specs([p.campaign for p in plans])
         else:
             specs, files = frame_specs([p.campaign for p in plans], candidates, spill)
             cache = None
-    except BaseException:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
-        raise
-    for p, mine in zip(plans, files, strict=True):
-        p.files = mine
-    ctx = BuildContext(
-        con=con,
-        plans=plans,
-        specs=specs,
-        as_of=as_of,
-        ledger=ledger,
-        max_bad_rows=max_bad_rows,
-        cache=cache,
-        say=progress or _quiet,
-    )
-    attach_watcher(progress, con)
-    try:
+        for p, mine in zip(plans, files, strict=True):
+            p.files = mine
+        ctx = BuildContext(
+            con=con,
+            plans=plans,
+            specs=specs,
+            as_of=as_of,
+            ledger=ledger,
+            max_bad_rows=max_bad_rows,
+            cache=cache,
+            say=progress or _quiet,
+        )
         run_steps(ctx)
     except BaseException:
         detach_watcher(progress, con)

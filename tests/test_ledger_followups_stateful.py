@@ -17,6 +17,7 @@ After every step, checked directly on the ledger file:
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -25,7 +26,7 @@ from hypothesis.stateful import initialize, invariant, rule
 
 from planner.ledger.commands import import_outcomes
 from tests.test_ledger_stateful import HUMANS, LedgerMachine, _email
-from tests.test_ledger_support import ledger_rows, write_campaign
+from tests.test_ledger_support import ledger_rows
 
 campaign_caps = st.fixed_dictionaries(
     {
@@ -45,20 +46,8 @@ OUTCOMES = ["replied", "replied", "interested", "not_interested", "opted_out"]
 
 class FollowupMachine(LedgerMachine):
     @initialize(caps=st.lists(campaign_caps, min_size=1, max_size=2))
-    def make_campaigns(self, caps: list[dict[str, object]]) -> None:
-        for i, c in enumerate(caps):
-            path = write_campaign(
-                self.dir,
-                f"camp-{i}",
-                ["{files}"],
-                window=int(c["window"]),  # type: ignore[call-overload]
-                max_touches=int(c["max_touches"]),  # type: ignore[call-overload]
-                exempt=c["exempt"],  # type: ignore[arg-type]
-                limit=c["limit"],  # type: ignore[arg-type]
-                followups=list(c["followups"]),  # type: ignore[call-overload]
-                followups_count=bool(c["followups_count"]),
-            )
-            self.campaigns.append((path, c))
+    def make_campaigns(self, caps: list[dict[str, Any]]) -> None:
+        self._add_campaigns(caps)
 
     @rule(
         rows=st.lists(

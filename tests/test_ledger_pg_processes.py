@@ -10,9 +10,7 @@
 
 from __future__ import annotations
 
-import csv
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -20,7 +18,18 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.test_ledger_support import DATA, cli_argv, cli_env, run_cli, write_campaign
+from tests.test_ledger_support import (
+    AFTER_COMMIT,
+    BEFORE_COMMIT,
+    DATA,
+    cli_argv,
+    cli_env,
+    crash_build,
+    run_cli,
+    send_list_keys,
+    staged_files,
+    write_campaign,
+)
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
@@ -113,29 +122,6 @@ def test_a_build_that_waits_too_long_gives_up_with_exit_4(tmp_path: Path, pg_url
     assert _rows(pg_url, "SELECT count(*) FROM ledger.runs") == [(1,)]
 
 
-BEFORE_COMMIT = ["after_writer_lock", "after_begin_run", "before_ledger_commit"]
-AFTER_COMMIT = ["after_ledger_commit", "before_finish_run"]
-
-
-def _build(tmp_path: Path, campaign: Path, url: str, out: str, **env: str) -> int:
-    proc = run_cli(
-        "build", str(campaign), "--ledger", url, "--out", str(tmp_path / out),
-        "--as-of", AS_OF, cwd=tmp_path, **env,
-    )  # fmt: skip
-    if proc.returncode not in (0, -signal.SIGKILL):
-        raise AssertionError(proc.stderr)
-    return proc.returncode
-
-
-def _staged(tmp_path: Path) -> list[str]:
-    return sorted(p.name for p in tmp_path.glob(".*.tmp-*"))
-
-
-def _send_list_keys(path: Path) -> list[str]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return sorted(row["person_key"] for row in csv.DictReader(fh))
-
-
 def _has_schema(url: str) -> bool:
     return _rows(url, "SELECT to_regclass('ledger.runs') IS NOT NULL") == [(True,)]
 
@@ -146,20 +132,20 @@ def test_crash_before_commit_leaves_nothing_that_counts(
 ) -> None:
     _copy_people(tmp_path)
     campaign = write_campaign(tmp_path, "camp-a", ["people_1.csv"])
-    assert _build(tmp_path, campaign, pg_url, "out1", PLANNER_TEST_CRASH_AT=point) == -9
+    assert crash_build(tmp_path, campaign, pg_url, "out1", PLANNER_TEST_CRASH_AT=point) == -9
     assert not (tmp_path / "out1").exists()
     if _has_schema(pg_url):
         assert _rows(pg_url, "SELECT count(*) FROM ledger.touches") == [(0,)]
         assert _rows(pg_url, "SELECT count(*) FROM ledger.runs WHERE status <> 'pending'") == [(0,)]
     # The server released the dead build's lock; the next writer cleans up and builds.
-    assert _build(tmp_path, campaign, pg_url, "out2", PLANNER_LEDGER_TIMEOUT="20") == 0
-    assert _staged(tmp_path) == []
+    assert crash_build(tmp_path, campaign, pg_url, "out2", PLANNER_LEDGER_TIMEOUT="20") == 0
+    assert staged_files(tmp_path) == []
     assert not (tmp_path / "out1").exists()
     statuses = _rows(pg_url, "SELECT status FROM ledger.runs ORDER BY seq")
     expected = [("committed",)] if point == "after_writer_lock" else [("aborted",), ("committed",)]
     assert statuses == expected
     assert len(_rows(pg_url, "SELECT DISTINCT run_id FROM ledger.touches")) == 1
-    assert _send_list_keys(tmp_path / "out2" / "send_list.csv") == sorted(
+    assert send_list_keys(tmp_path / "out2" / "send_list.csv") == sorted(
         str(r[0]) for r in _rows(pg_url, "SELECT person_key FROM ledger.touches")
     )
 
@@ -170,16 +156,16 @@ def test_crash_after_commit_publishes_the_recorded_send_list(
 ) -> None:
     _copy_people(tmp_path)
     campaign = write_campaign(tmp_path, "camp-a", ["people_1.csv"])
-    assert _build(tmp_path, campaign, pg_url, "out1", PLANNER_TEST_CRASH_AT=point) == -9
+    assert crash_build(tmp_path, campaign, pg_url, "out1", PLANNER_TEST_CRASH_AT=point) == -9
     keys = sorted(str(r[0]) for r in _rows(pg_url, "SELECT person_key FROM ledger.touches"))
     assert len(keys) == 3
     if point == "after_ledger_commit":
         assert not (tmp_path / "out1").exists()
-        assert len(_staged(tmp_path)) == 1
+        assert len(staged_files(tmp_path)) == 1
     proc = run_cli("ledger", "migrate", "--ledger", pg_url, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert _staged(tmp_path) == []
-    assert _send_list_keys(tmp_path / "out1" / "send_list.csv") == keys
+    assert staged_files(tmp_path) == []
+    assert send_list_keys(tmp_path / "out1" / "send_list.csv") == keys
     assert _rows(pg_url, "SELECT status, outputs_placed FROM ledger.runs") == [("committed", True)]
-    assert _build(tmp_path, campaign, pg_url, "out2") == 0
-    assert _send_list_keys(tmp_path / "out2" / "send_list.csv") == []
+    assert crash_build(tmp_path, campaign, pg_url, "out2") == 0
+    assert send_list_keys(tmp_path / "out2" / "send_list.csv") == []

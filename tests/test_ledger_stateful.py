@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -63,7 +64,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.ledger = self.dir / ".planner" / "ledger.duckdb"
         self.today = START
         self.files: list[str] = []
-        self.campaigns: list[tuple[Path, dict[str, object]]] = []
+        self.campaigns: list[tuple[Path, dict[str, Any]]] = []
         self.n = 0
         self.builds = 0
 
@@ -71,18 +72,14 @@ class LedgerMachine(RuleBasedStateMachine):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     @initialize(caps=st.lists(campaign_caps, min_size=1, max_size=3))
-    def make_campaigns(self, caps: list[dict[str, object]]) -> None:
+    def make_campaigns(self, caps: list[dict[str, Any]]) -> None:
+        self._add_campaigns(caps)
+
+    def _add_campaigns(self, caps: list[dict[str, Any]]) -> None:
+        """Campaign templates (`{files}` stands for the build's candidate file), one per
+        drawn set of `write_campaign` settings."""
         for i, c in enumerate(caps):
-            path = write_campaign(
-                self.dir,
-                f"camp-{i}",
-                ["{files}"],
-                window=int(c["window"]),  # type: ignore[call-overload]
-                max_touches=int(c["max_touches"]),  # type: ignore[call-overload]
-                exempt=c["exempt"],  # type: ignore[arg-type]
-                limit=c["limit"],  # type: ignore[arg-type]
-            )
-            self.campaigns.append((path, c))
+            self.campaigns.append((write_campaign(self.dir, f"camp-{i}", ["{files}"], **c), c))
 
     def _candidates(self, rows: list[tuple[str, int, bool, int]]) -> str:
         self.n += 1

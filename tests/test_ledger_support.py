@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import inspect
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -45,6 +47,33 @@ def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[st
     return subprocess.run(
         cli_argv(*args), cwd=cwd, env=cli_env(**env), capture_output=True, text=True, timeout=120
     )
+
+
+#: Where a crash test kills a build (`PLANNER_TEST_CRASH_AT`, planner.ledger._hooks): before
+#: the ledger commit nothing may count; after it the recorded send list must be placed.
+BEFORE_COMMIT = ["after_writer_lock", "after_begin_run", "before_ledger_commit"]
+AFTER_COMMIT = ["after_ledger_commit", "before_finish_run"]
+
+
+def crash_build(tmp_path: Path, campaign: Path, ledger: Path | str, out: str, **env: str) -> int:
+    """`planner build` in its own process (killed where `env` says); its exit code."""
+    proc = run_cli(
+        "build", str(campaign), "--ledger", str(ledger), "--out", str(tmp_path / out),
+        "--as-of", "2026-11-02", cwd=tmp_path, **env,
+    )  # fmt: skip
+    if proc.returncode not in (0, -signal.SIGKILL):
+        raise AssertionError(proc.stderr)
+    return proc.returncode
+
+
+def staged_files(tmp_path: Path) -> list[str]:
+    """The outputs a build staged and has not placed (or removed) yet."""
+    return sorted(p.name for p in tmp_path.glob(".*.tmp-*"))
+
+
+def send_list_keys(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return sorted(row["person_key"] for row in csv.DictReader(fh))
 
 
 #: Campaigns with no audience criteria: the ledger alone decides who is out (tests.conftest).

@@ -288,6 +288,30 @@ class FollowUp(_Model):
     )
 
 
+#: At most this many variants of the first message (issue 21): an A/B test, or a few more.
+MAX_VARIANTS: Final = 10
+
+
+class Variant(_Model):
+    """One variant of the first message (an A/B test): each person gets the variant their
+    person key hashes to, the same in every build of the campaign."""
+
+    id: str = Field(
+        pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
+        max_length=40,
+        description="Lowercase letters, digits and '-'; the `variant` column of the send list"
+        " and of the ledger's touches.",
+    )
+    subject: str | None = Field(
+        default=None,
+        description="Template of this variant's subject; default: message.subject.",
+    )
+    body: NonEmptyStr = Field(
+        description="Template of this variant's first message, same fields and sandbox as"
+        " message.body (which a campaign with variants does not use)."
+    )
+
+
 class Message(_Model):
     channel: Literal["inmail", "email", "linkedin_message"] = "inmail"
     subject: str = DEFAULT_SUBJECT
@@ -306,14 +330,70 @@ class Message(_Model):
         description="Up to 2 follow-ups, in order; step k goes out `after_days` after step k-1.",
     )
 
+    # None, not an empty list, when absent: `variants: []` is an error, and a campaign dumped to
+    # JSON (the ledger keeps each run's) must validate again.
+    variants: Annotated[list[Variant], Field(min_length=2, max_length=MAX_VARIANTS)] | None = Field(
+        default=None,
+        description="2-10 variants of the first message, each its own body (and subject);"
+        " each person gets one by a hash of their person key and the campaign id, and keeps it"
+        " in the follow-ups (whose bodies all variants share).",
+    )
+
+    @field_validator("variants")
+    @classmethod
+    def _unique_variant_ids(cls, value: list[Variant] | None) -> list[Variant] | None:
+        seen: dict[str, int] = {}
+        for i, variant in enumerate(value or []):
+            if variant.id in seen:
+                raise ValueError(
+                    f"duplicate variant id '{variant.id}' (variants[{seen[variant.id]}] and"
+                    f" variants[{i}]); give each variant its own id"
+                )
+            seen[variant.id] = i
+        return value
+
+    @model_validator(mode="after")
+    def _body_or_variants(self) -> Message:
+        # With variants, message.body would be silently unused: say so instead. (Compared with
+        # the default rather than "was it given", so a campaign dumped to JSON, as the ledger
+        # keeps it, validates again.)
+        if self.variants and self.body != DEFAULT_BODY:
+            raise ValueError(
+                "message.body and message.variants are both set; a campaign with variants sends"
+                " each variant's own body: move the body into a variant"
+            )
+        return self
+
+    @property
+    def variant_list(self) -> list[Variant]:
+        """`variants`, or an empty list when the message has none."""
+        return self.variants or []
+
+    def variant_index(self, variant_id: str | None) -> int | None:
+        """Index in `variants` of `variant_id` (None: no such variant, or none given)."""
+        for i, variant in enumerate(self.variant_list):
+            if variant.id == variant_id:
+                return i
+        return None
+
+    def subject_of(self, variant: int | None = None) -> str:
+        """Subject template of variant `variant` (an index; None: the message's own)."""
+        if variant is None:
+            return self.subject
+        own = self.variant_list[variant].subject
+        return self.subject if own is None else own
+
     @property
     def steps(self) -> int:
         """Number of messages of the campaign: the first one and its follow-ups."""
         return 1 + len(self.followups)
 
-    def body_of(self, step: int) -> str:
-        """Template of step `step` (0: `body`, k: `followups[k-1].body`)."""
-        return self.body if step == 0 else self.followups[step - 1].body
+    def body_of(self, step: int, variant: int | None = None) -> str:
+        """Template of step `step` (0: `body`, or `variants[variant].body` when a variant index
+        is given; k: `followups[k-1].body`, shared by every variant)."""
+        if step == 0:
+            return self.body if variant is None else self.variant_list[variant].body
+        return self.followups[step - 1].body
 
 
 class GreenhouseExport(_Model):

@@ -97,6 +97,7 @@ SEND_LIST_COLUMNS: Final[tuple[str, ...]] = (
     "personal_fields",
     "personal_share",
     "step",
+    "variant",
 )
 
 #: excluded.csv columns, in order (SPEC 8).

@@ -67,7 +67,8 @@ from planner.errors import InputError
 from planner.normalize import _data
 
 Severity = Literal["error", "warning"]
-#: "subject", "body", or the body of a follow-up: "followups[0].body", "followups[1].body".
+#: "subject", "body", the body of a follow-up ("followups[0].body", "followups[1].body"), or
+#: a variant's body or own subject ("variants[0].body", "variants[0].subject").
 Field = str
 
 
@@ -96,7 +97,17 @@ RULES: Final[tuple[Rule, ...]] = (
 )
 _RULE_ORDER: Final = {rule.id: i for i, rule in enumerate(RULES)}
 _SEVERITY: Final = {rule.id: rule.severity for rule in RULES}
-_FIELD_ORDER: Final = {"subject": 0, "body": 1, "followups[0].body": 2, "followups[1].body": 3}
+_FIELD_RE: Final = re.compile(r"(variants|followups)\[(\d+)\]\.(subject|body)")
+
+
+def _field_order(field: Field) -> tuple[int, int, int]:
+    """Subject, then each variant (its subject, its body), the body, then the follow-ups."""
+    match = _FIELD_RE.fullmatch(field)
+    if match is None:
+        return (0, 0, 0) if field == "subject" else (2, 0, 0)
+    part = 0 if match.group(3) == "subject" else 1
+    return (1 if match.group(1) == "variants" else 3, int(match.group(2)), part)
+
 
 INMAIL_MIN: Final = 200
 INMAIL_MAX: Final = 400
@@ -136,6 +147,10 @@ def lint_campaign(
     personalize.validate_templates(campaign)
     if columns is None:
         columns = input_columns(campaign)
+    if campaign.message.variants:
+        return _ordered(
+            [*_variant_findings(campaign, columns), *_followup_findings(campaign, columns)]
+        )
     texts: dict[Field, _Text] = {
         "subject": _Text(campaign.message.subject),
         "body": _Text(campaign.message.body),
@@ -166,23 +181,33 @@ def lint_campaign(
 def _ordered(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(
         findings,
-        key=lambda f: (_FIELD_ORDER[f.field], f.line, f.column, _RULE_ORDER[f.rule], f.message),
+        key=lambda f: (_field_order(f.field), f.line, f.column, _RULE_ORDER[f.rule], f.message),
     )
 
 
 def with_personal_share(
-    findings: Sequence[Finding], campaign: Campaign, shares: Sequence[float]
+    findings: Sequence[Finding],
+    campaign: Campaign,
+    shares: Sequence[float],
+    field: Field | None = None,
 ) -> list[Finding]:
     """`findings` with `low-personal-share` judged on these recipients' shares instead of the
-    typical recipient's (a build calls this with its send list; no recipients: unchanged)."""
+    typical recipient's (a build calls this with its send list; no recipients: unchanged).
+    `field` (a variant's body, "variants[i].body") judges that variant alone, on the shares of
+    its recipients; by default the message as a whole, under "body"."""
     if not shares:
         return list(findings)
-    kept = [f for f in findings if f.rule != "low-personal-share"]
-    return _ordered([*kept, *_low_personal_share(campaign, shares, f"{len(shares)} recipients")])
+    kept = [
+        f
+        for f in findings
+        if f.rule != "low-personal-share" or (field is not None and f.field != field)
+    ]
+    found = _low_personal_share(campaign, shares, f"{len(shares)} recipients", field or "body")
+    return _ordered([*kept, *found])
 
 
 def _low_personal_share(
-    campaign: Campaign, shares: Sequence[float], over: str
+    campaign: Campaign, shares: Sequence[float], over: str, field: Field = "body"
 ) -> Iterator[Finding]:
     median = statistics.median(shares)
     minimum = campaign.message.min_personal_share
@@ -192,7 +217,7 @@ def _low_personal_share(
             f"only {median:.0%} of the message is about the recipient (median personal share"
             f" {median:.4f} over {over}), under message.min_personal_share {minimum:g}; say"
             " more about the person ({{ best_cue }}, {{ current_title }}, {{ reasons }})",
-            "body",
+            field,
             1,
             1,
         )
@@ -205,12 +230,43 @@ def _followup_findings(
     subject is the campaign's and was linted once."""
     for step in range(1, campaign.message.steps):
         message = campaign.message.model_copy(
-            update={"body": campaign.message.body_of(step), "followups": []}
+            update={"body": campaign.message.body_of(step), "followups": [], "variants": None}
         )
         as_body = campaign.model_copy(update={"message": message})
         for f in lint_campaign(as_body, columns):
             if f.field == "body":
                 yield replace(f, field=personalize.body_field(step))
+
+
+def variant_view(campaign: Campaign, variant: int) -> Campaign:
+    """The campaign as if variant `variant` (an index) were its only message: its body, and its
+    own subject or the message's (no variants, no follow-ups)."""
+    message = campaign.message.model_copy(
+        update={
+            "subject": campaign.message.subject_of(variant),
+            "body": campaign.message.body_of(0, variant),
+            "followups": [],
+            "variants": None,
+        }
+    )
+    return campaign.model_copy(update={"message": message})
+
+
+def _variant_findings(
+    campaign: Campaign, columns: Mapping[str, frozenset[str]]
+) -> Iterator[Finding]:
+    """Each variant linted as the campaign's message (its own findings, under its own keys).
+    A subject the variants share is the message's: its findings are reported once."""
+    seen: set[Finding] = set()
+    for i in range(len(campaign.message.variant_list)):
+        subject = personalize.subject_field(campaign, i)
+        for f in lint_campaign(variant_view(campaign, i), columns):
+            one = replace(
+                f, field=subject if f.field == "subject" else personalize.body_field(0, i)
+            )
+            if one not in seen:
+                seen.add(one)
+                yield one
 
 
 # --------------------------------------------------------------------------- text

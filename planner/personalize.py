@@ -426,15 +426,15 @@ class _Compiled:
 
 
 def validate_templates(campaign: Campaign) -> None:
-    """Check `message.subject`, `message.body` and each follow-up's body; raise ConfigError
-    listing every problem.
+    """Check `message.subject`, `message.body` (or each variant's body and subject, when the
+    message has variants) and each follow-up's body; raise ConfigError listing every problem.
 
     Needs only the campaign: call it before reading any candidate.
     """
     problems: list[str] = []
-    for step in range(campaign.message.steps):
+    for step, variant in message_choices(campaign):
         try:
-            _compiled(campaign, step)
+            _compiled(campaign, step, variant)
         except ConfigError as exc:
             # The subject is the same in every step: report its problems once.
             problems.extend(p for p in exc.problems if p not in problems)
@@ -447,31 +447,62 @@ def validate_templates(campaign: Campaign) -> None:
         )
 
 
-def template_info(campaign: Campaign, field: str, step: int = 0) -> TemplateInfo:
+def template_info(
+    campaign: Campaign, field: str, step: int = 0, variant: int | None = None
+) -> TemplateInfo:
     """Fields that `message.<field>` ("subject" or "body"; the body of follow-up `step` when
-    step > 0) uses; raises ConfigError if invalid."""
-    compiled = _compiled(campaign, step)
+    step > 0; variant `variant`'s, an index into message.variants) uses; raises ConfigError if
+    invalid."""
+    compiled = _compiled(campaign, step, variant)
     return compiled.subject_info if field == "subject" else compiled.body_info
 
 
-def body_field(step: int) -> str:
-    """Dotted key (under `message`) of the body of step `step`: body, followups[0].body, ..."""
-    return "body" if step == 0 else f"followups[{step - 1}].body"
+def message_choices(campaign: Campaign) -> list[tuple[int, int | None]]:
+    """Every (step, variant) whose templates a build may render: step 0 of each variant (or of
+    the message itself), then each follow-up (shared by the variants, under the message's own
+    subject; `render` gives a recipient their variant's subject)."""
+    message = campaign.message
+    first: list[tuple[int, int | None]] = (
+        [(0, i) for i in range(len(message.variant_list))] if message.variants else [(0, None)]
+    )
+    return [*first, *((step, None) for step in range(1, message.steps))]
+
+
+def body_field(step: int, variant: int | None = None) -> str:
+    """Dotted key (under `message`) of the body of step `step`: body, variants[0].body,
+    followups[0].body, ..."""
+    if step == 0:
+        return "body" if variant is None else f"variants[{variant}].body"
+    return f"followups[{step - 1}].body"
+
+
+def subject_field(campaign: Campaign, variant: int | None = None) -> str:
+    """Dotted key (under `message`) of the subject variant `variant` uses: `subject`, or
+    `variants[i].subject` when that variant has its own."""
+    if variant is None or campaign.message.variant_list[variant].subject is None:
+        return "subject"
+    return f"variants[{variant}].subject"
 
 
 def _key_path(field: str) -> tuple[str | int, ...]:
     """`followups[1].body` -> ("followups", 1, "body"); `body` -> ("body",)."""
-    match = re.fullmatch(r"followups\[(\d+)\]\.body", field)
-    return ("followups", int(match.group(1)), "body") if match else (field,)
+    match = re.fullmatch(r"(followups|variants)\[(\d+)\]\.(body|subject)", field)
+    return (match.group(1), int(match.group(2)), match.group(3)) if match else (field,)
 
 
-def _compiled(campaign: Campaign, step: int = 0) -> _Compiled:
+def _field_key(campaign: Campaign, field: str, step: int, variant: int | None) -> str:
+    """The dotted key of template `field` ("subject" or "body") of (step, variant)."""
+    return body_field(step, variant) if field == "body" else subject_field(campaign, variant)
+
+
+def _compiled(campaign: Campaign, step: int = 0, variant: int | None = None) -> _Compiled:
+    message = campaign.message
     try:
-        return _compile_pair(campaign.message.subject, campaign.message.body_of(step))
+        return _compile_pair(message.subject_of(variant), message.body_of(step, variant))
     except _TemplateProblems as exc:
         # Like config.py: each problem carries its own "(hint: ...)".
         problems = [
-            _format_problem(campaign, body_field(step) if field == "body" else field, problem)
+            _format_problem(campaign, _field_key(campaign, field, step, variant), problem)
             for field, problem in exc.problems
         ]
         raise ConfigError(
@@ -1119,15 +1150,17 @@ def render(
     *,
     min_personal_fields: int | None = None,
     step: int = 0,
+    variant: int | None = None,
 ) -> list[Rendered]:
     """Render subject and body for each recipient (raw person fields, see `recipient_values`).
 
     `step` > 0 renders follow-up `step` (`message.followups[step-1].body`) instead of the body,
-    with the same fields and sandbox; the subject is the campaign's either way.
+    with the same fields and sandbox; the subject is the campaign's either way. `variant` (an
+    index into `message.variants`) renders that variant's subject, and at step 0 its body.
     `min_personal_fields` overrides the campaign's minimum (lint renders samples with 0).
     Raises ConfigError when the templates are invalid (nothing is rendered then).
     """
-    compiled = _compiled(campaign, step)
+    compiled = _compiled(campaign, step, variant)
     fixed = _campaign_values(campaign)
     minimum = (
         campaign.message.min_personal_fields if min_personal_fields is None else min_personal_fields
@@ -1135,7 +1168,7 @@ def render(
     try:
         return [_render_one(compiled, fixed, minimum, r) for r in recipients]
     except _SandboxStop as exc:
-        field = body_field(step) if exc.field == "body" else exc.field
+        field = _field_key(campaign, exc.field, step, variant)
         where = (
             _where(campaign, field, exc.line)
             if exc.line

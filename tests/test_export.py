@@ -98,6 +98,7 @@ ROWS: list[dict[str, Any]] = [
         message="Hi Zoë,\nyour Kafka work at Datawerk GmbH caught my eye.\nOpen to a call?",
         personal_fields=4,
         personal_share=0.2667,
+        variant="a",
     ),
     row(
         person_key="url:linkedin.com/in/oyvind",
@@ -143,6 +144,7 @@ ROWS: list[dict[str, Any]] = [
         message="\rcarriage",
         personal_fields=-5,
         step=1,
+        variant="b",
     ),
     row(
         person_key="src:sourcer:42",

@@ -50,7 +50,7 @@ def _con(
         for n, (d, camp, step, in_caps) in enumerate(ts)
     ]
     if trows:
-        con.executemany("INSERT INTO _led_touches VALUES (?, ?, ?, ?, ?, ?)", trows)
+        con.executemany("INSERT INTO _led_touches VALUES (?, ?, ?, ?, ?, ?, NULL)", trows)
     if responses:
         con.executemany(
             "INSERT INTO _led_responses VALUES (?, NULL, ?, ?)",

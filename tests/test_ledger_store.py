@@ -175,8 +175,8 @@ def test_empty_duckdb_file_becomes_a_ledger(tmp_path: Path) -> None:
 
 
 def test_version_1_ledger_is_migrated_keeping_its_outcomes(tmp_path: Path) -> None:
-    """Version 2 adds outcomes.until_on (`not_now`), version 3 the touches' follow-up step; a
-    version 1 file keeps every row."""
+    """Version 2 adds outcomes.until_on (`not_now`), version 3 the touches' follow-up step,
+    version 4 their message variant; a version 1 file keeps every row."""
     from planner.ledger.schema import MIGRATIONS
 
     path = tmp_path / "l.duckdb"
@@ -190,9 +190,9 @@ def test_version_1_ledger_is_migrated_keeping_its_outcomes(tmp_path: Path) -> No
         " ('r1', 'p1', NULL, 'not_interested', DATE '2026-01-02', NULL, now())"
     )
     con.close()
-    with pytest.raises(LedgerError, match="version 1 needs migrating to 3"):
+    with pytest.raises(LedgerError, match="version 1 needs migrating to 4"):
         open_for_build(path, dry_run=True).close()
-    assert migrate(path)["schema_version"] == SCHEMA_VERSION == 3
+    assert migrate(path)["schema_version"] == SCHEMA_VERSION == 4
     con = duckdb.connect(str(path), read_only=True)
     try:
         assert con.execute("SELECT outcome, until_on FROM outcomes").fetchall() == [
@@ -202,6 +202,7 @@ def test_version_1_ledger_is_migrated_keeping_its_outcomes(tmp_path: Path) -> No
             (1,),
             (2,),
             (3,),
+            (4,),
         ]
     finally:
         con.close()

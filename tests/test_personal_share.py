@@ -192,7 +192,8 @@ def test_send_list_json_preview_and_identical_messages(
     }
     with (out / "send_list.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0])[-3:] == ["personal_fields", "personal_share", "step"]
+    assert list(rows[0])[-4:] == ["personal_fields", "personal_share", "step", "variant"]
+    assert {r["variant"] for r in rows} == {""}  # no message.variants: the column is empty
     assert {r["candidate_id"]: r["personal_share"] for r in rows} == {
         k: f"{v:.4f}" for k, v in shares.items()
     }

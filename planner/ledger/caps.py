@@ -5,7 +5,7 @@ tables copied out of the ledger for the persons of this build:
 
 - `_led_campaigns(cidx, campaign_id, window_days, max_touches, exempt_min_score,
   disinterest_days, channel)`: the campaigns of the build;
-- `_led_touches(person_key, campaign_id, touched_on, run_id, step, in_caps)`: counted
+- `_led_touches(person_key, campaign_id, touched_on, run_id, step, in_caps, variant)`: counted
   touches of this build's persons that can matter (in reach of a window around T, or of one of
   the build's campaigns);
 - `_led_outcomes(person_key, campaign_id, outcome, outcome_on, until_on)`: `opted_out`,
@@ -125,7 +125,7 @@ WITH keys AS (
     FROM ledger.persons lp JOIN _led_keymap km ON km.ledger_key = lp.canonical_key
 )
 SELECT k.person_key, t.campaign_id, t.touched_on, t.run_id, t.step,
-       coalesce(t.counts_in_caps, TRUE) AS in_caps
+       coalesce(t.counts_in_caps, TRUE) AS in_caps, t.variant
 FROM ledger.touches t JOIN keys k ON k.ledger_person = t.person_key
 WHERE t.status = 'counted'
   AND (t.touched_on > $as_of::DATE - $reach::INTEGER
@@ -202,7 +202,7 @@ def empty_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The fetched tables, empty (no ledger rows can matter)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _led_touches (person_key VARCHAR, campaign_id VARCHAR,"
-        " touched_on DATE, run_id VARCHAR, step INTEGER, in_caps BOOLEAN)"
+        " touched_on DATE, run_id VARCHAR, step INTEGER, in_caps BOOLEAN, variant VARCHAR)"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _led_outcomes (person_key VARCHAR, campaign_id VARCHAR,"
@@ -294,30 +294,35 @@ def apply_snoozed(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     )
 
 
-# `dec_steps`: the follow-ups a build plans, (cidx, person_key, step) of each row that is due
-# for step >= 1 of its campaign. The pipeline creates it beside `dec` and reads the step of
-# each recipient from it (no row: step 0).
+# `dec_steps`: the follow-ups a build plans, (cidx, person_key, step, variant) of each row that
+# is due for step >= 1 of its campaign, with the variant of the person's first message of the
+# campaign (a person keeps their variant in every step). The pipeline creates it beside `dec`
+# and reads the step (no row: step 0) and variant of each recipient from it.
 def ensure_steps_table(con: duckdb.DuckDBPyConnection) -> None:
     """`dec_steps` exists (the pipeline makes it; a caller of `apply` alone may not have)."""
     con.execute(
-        "CREATE TABLE IF NOT EXISTS dec_steps (cidx INTEGER, person_key VARCHAR, step INTEGER)"
+        "CREATE TABLE IF NOT EXISTS dec_steps"
+        " (cidx INTEGER, person_key VARCHAR, step INTEGER, variant VARCHAR)"
     )
 
 
 #: Per person and campaign of the build: the steps already sent (`next_step` is the step due
 #: now; imported touches and those from before the ledger knew steps are step 0), the first
-#: and the last of those touches, and the first response since the first one.
+#: and the last of those touches, the variant of the first message (NULL: the campaign had no
+#: variants then, or it was imported), and the first response since the first one.
 FOLLOWUP_STATE_SQL = """
 CREATE OR REPLACE TEMP TABLE _led_steps AS
 WITH sent AS (
     SELECT person_key, campaign_id, max(coalesce(step, 0)) + 1 AS next_step,
            min(touched_on) AS first_on, max(touched_on) AS last_on,
-           arg_max(run_id, (touched_on, run_id)) AS run_id
+           arg_max(run_id, (touched_on, run_id)) AS run_id,
+           arg_min(variant, (touched_on, run_id)) FILTER (WHERE coalesce(step, 0) = 0)
+               AS variant
     FROM _led_touches
     WHERE campaign_id IN (SELECT campaign_id FROM _led_campaigns)
     GROUP BY ALL
 )
-SELECT c.cidx, s.person_key, s.next_step, s.first_on, s.last_on, s.run_id,
+SELECT c.cidx, s.person_key, s.next_step, s.first_on, s.last_on, s.run_id, s.variant,
        len(c.followups) AS followups,
        CASE WHEN s.next_step <= len(c.followups)
             THEN least(s.last_on + c.followups[s.next_step], {LAST_DATE}) END AS due_on,
@@ -381,7 +386,7 @@ def apply_followups(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     con.execute(
         """
         INSERT INTO dec_steps
-        SELECT DISTINCT d.cidx, d.person_key, s.next_step
+        SELECT DISTINCT d.cidx, d.person_key, s.next_step, s.variant
         FROM dec d JOIN _led_steps s ON s.cidx = d.cidx AND s.person_key = d.person_key
         WHERE d.reason IS NULL AND s.next_step <= s.followups
         """

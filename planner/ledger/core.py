@@ -118,8 +118,13 @@ TOUCH_SCHEMA: dict[str, Any] = {
     "sender_id": pl.Utf8,
     "fit_score": pl.Float64,
 }
-#: Columns a build's touches add to TOUCH_SCHEMA (an import's touches are step 0, counted).
-TOUCH_STEP_SCHEMA: dict[str, Any] = {"step": pl.Int32, "counts_in_caps": pl.Boolean}
+#: Columns a build's touches add to TOUCH_SCHEMA (an import's touches are step 0, counted, of
+#: no variant).
+TOUCH_STEP_SCHEMA: dict[str, Any] = {
+    "step": pl.Int32,
+    "counts_in_caps": pl.Boolean,
+    "variant": pl.Utf8,
+}
 IDENTITY_SCHEMA: dict[str, Any] = {"kind": pl.Utf8, "value": pl.Utf8, "person_key": pl.Utf8}
 MERGE_SCHEMA: dict[str, Any] = {"from_key": pl.Utf8, "to_key": pl.Utf8}
 RUN_CAMPAIGN_SCHEMA: dict[str, Any] = {
@@ -187,6 +192,8 @@ def write_run(
         touches = touches.with_columns(
             pl.lit(None, pl.Int32).alias("step"), pl.lit(True).alias("counts_in_caps")
         )
+    if "variant" not in touches.columns:
+        touches = touches.with_columns(pl.lit(None, pl.Utf8).alias("variant"))
     frames = {
         "_r_touches": touches,
         "_r_identities": identities,
@@ -283,9 +290,9 @@ def write_run(
         con.execute(
             """
             INSERT INTO ledger.touches (run_id, person_key, campaign_id, touched_on, channel,
-                sender_id, fit_score, status, step, counts_in_caps)
+                sender_id, fit_score, status, step, counts_in_caps, variant)
             SELECT $run_id, person_key, campaign_id, touched_on, channel, sender_id, fit_score,
-                   'counted', step, counts_in_caps
+                   'counted', step, counts_in_caps, variant
             FROM _r_touches
             """,
             {"run_id": run_id},
@@ -614,9 +621,13 @@ def _per_campaign(
 def _touch_frame(
     plans: Sequence[PlanLike], as_of: date, recipients: Mapping[str, pl.DataFrame]
 ) -> pl.DataFrame:
-    # A send list without `step` (a caller's own frame) holds first messages only.
+    # A send list without `step` (a caller's own frame) holds first messages only, and one
+    # without `variant` no variants.
     stepped = {
-        cid: df if "step" in df.columns else df.with_columns(pl.lit(0).alias("step"))
+        cid: df.with_columns(
+            *([] if "step" in df.columns else [pl.lit(0).alias("step")]),
+            *([] if "variant" in df.columns else [pl.lit(None, pl.Utf8).alias("variant")]),
+        )
         for cid, df in recipients.items()
     }
     frames = _per_campaign(
@@ -633,6 +644,7 @@ def _touch_frame(
             ((pl.col("step") == 0) | pl.lit(p.campaign.caps.followups_count)).alias(
                 "counts_in_caps"
             ),
+            pl.col("variant").cast(pl.Utf8),
         ],
     )
     if not frames:

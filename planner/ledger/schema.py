@@ -25,11 +25,13 @@ Tables (version 1, and the columns later versions add):
 - `identities(kind, value, person_key, first_seq)`: normalized email (`kind = 'email'`) or
   profile URL (`'url'`) -> the key it was first recorded with; one row per identifier, forever.
 - `touches(run_id, person_key, campaign_id, touched_on, channel, sender_id, fit_score, status,
-  step, counts_in_caps)`: `status` is `counted` or `cancelled`. Imported touches may have no
-  campaign. `step` (version 3) is 0 for a campaign's first message and k for its follow-up k
+  step, counts_in_caps, variant)`: `status` is `counted` or `cancelled`. Imported touches may
+  have no campaign. `step` (version 3) is 0 for a campaign's first message and k for its follow-up k
   (NULL, read as 0, for imported touches and those recorded before version 3);
   `counts_in_caps` is false for a follow-up of a campaign with `caps.followups_count: false`
   (the caps neither check nor count it; the guardrail still counts it as a message sent).
+  `variant` (version 4) is the id of the `message.variants` entry the person was assigned (on
+  their first message and each follow-up of the campaign); NULL without variants.
 - `outcomes(run_id, person_key, campaign_id, outcome, outcome_on, email_hash, recorded_at,
   until_on)`: replies and refusals (`replied, interested, not_interested, not_now, opted_out,
   bounced`), written by `planner ledger import-outcomes` (run kind `outcomes`), read by the caps
@@ -56,7 +58,7 @@ from __future__ import annotations
 from typing import Final
 
 APPLICATION: Final = "planner-ledger"
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 #: MIGRATIONS[v] turns a version v-1 ledger (0: empty) into version v.
 MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
@@ -116,6 +118,10 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         "ALTER TABLE ledger.touches ADD COLUMN step INTEGER",
         "ALTER TABLE ledger.touches ADD COLUMN counts_in_caps BOOLEAN DEFAULT TRUE",
     ),
+    # Issue 21, message variants: the id of the variant (`message.variants`) a touch sent, kept
+    # by the person's follow-ups; NULL for campaigns without variants, imported touches and
+    # those recorded before.
+    4: ("ALTER TABLE ledger.touches ADD COLUMN variant VARCHAR",),
 }
 
 #: Touch and run statuses.

@@ -118,10 +118,11 @@ def open_decisions(ctx: BuildContext) -> None:
         f"CREATE OR REPLACE TABLE {tables.DEC} (cidx INTEGER, row_id BIGINT, person_key VARCHAR,"
         " fit_score DOUBLE, reason VARCHAR, detail VARCHAR, eligible_again_on DATE)"
     )
-    # The follow-up step of each recipient due for one (the ledger fills it; none: step 0).
+    # The follow-up step of each recipient due for one (the ledger fills it; none: step 0),
+    # and the variant their first message of the campaign was (kept in every step).
     ctx.con.execute(
         f"CREATE OR REPLACE TABLE {tables.DEC_STEPS}"
-        " (cidx INTEGER, person_key VARCHAR, step INTEGER)"
+        " (cidx INTEGER, person_key VARCHAR, step INTEGER, variant VARCHAR)"
     )
 
 

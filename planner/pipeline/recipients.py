@@ -16,19 +16,34 @@ from planner.duck import frame
 from planner.pipeline import tables
 from planner.pipeline.context import BuildContext, CampaignPlan
 
+#: The variant (an id of `$variants`, VARCHAR[]) of the person `{key}` in campaign
+#: `$campaign_id`: the MD5 of "campaign_id:person_key" as a number (DuckDB's md5_number, the
+#: digest read little-endian, a UHUGEINT: the modulus is one too, or DuckDB would compute in
+#: DOUBLE and lose the low bits), modulo the number of variants. It depends on nothing but the
+#: person key, the campaign id and the list of variant ids, so it is the same in every build
+#: and for any order or company of rows; MD5 spreads keys evenly over the variants. No variants
+#: (an empty list): NULL.
+VARIANT_SQL: Final = (
+    "CASE WHEN len($variants::VARCHAR[]) > 0 THEN list_extract($variants::VARCHAR[],"
+    " (md5_number($campaign_id::VARCHAR || ':' || {key})"
+    " % len($variants::VARCHAR[])::UHUGEINT)::BIGINT + 1) END"
+)
+
 _RECIPIENT_SQL = """
 SELECT d.row_id, d.person_key, p.candidate_id, p.first_name, p.last_name, p.full_name,
        p.email_norm AS email, p.url_norm AS profile_url, p.title AS current_title,
        p.company AS current_company, p.headline, p.city_name AS city, p.country_code AS country,
        p.seniority, p.years AS years_experience, s.matched_skills, s.fit_score,
        s.distance_km, s.nearest_city, c.best_cue, c.best_cue_kind,
-       coalesce(st.step, 0) AS step
+       coalesce(st.step, 0) AS step,
+       -- A follow-up keeps the variant of the person's first message of the campaign.
+       CASE WHEN coalesce(st.step, 0) = 0 THEN {variant} ELSE st.variant END AS variant
 FROM dec d JOIN people p USING (row_id) JOIN seg_{i} s USING (row_id)
 LEFT JOIN cue_{i} c USING (row_id)
 LEFT JOIN dec_steps st ON st.cidx = d.cidx AND st.person_key = d.person_key
-WHERE d.cidx = ? AND d.reason IS NULL
+WHERE d.cidx = $cidx AND d.reason IS NULL
 ORDER BY d.fit_score DESC, d.person_key
-"""
+""".replace("{variant}", VARIANT_SQL.replace("{key}", "d.person_key"))
 
 
 #: `best_cue` of each recipient of campaign `$cidx` (table `cue_{i}`), set-based over them.
@@ -90,7 +105,12 @@ def _best_cues(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
 def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
     """Render messages for the recipients; broken ones go to insufficient_personalization."""
     _best_cues(con, p)
-    rows = frame(con, _RECIPIENT_SQL.format(i=p.index), [p.index])
+    variants = [v.id for v in p.campaign.message.variant_list]
+    rows = frame(
+        con,
+        _RECIPIENT_SQL.replace("{i}", str(p.index)),
+        {"cidx": p.index, "campaign_id": p.id, "variants": variants},
+    )
     records = rows.to_dicts()
     for r in records:
         skills = r["matched_skills"] or []
@@ -137,6 +157,7 @@ def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
             "personal_fields": out.personal_fields,
             "personal_share": out.personal_share,
             "step": r["step"],
+            "variant": r["variant"],
         }
         for name in SEND_LIST_COLUMNS:
             data[name].append(row[name])
@@ -153,8 +174,16 @@ def personalize_messages(ctx: BuildContext) -> None:
 def lint_personal_share(ctx: BuildContext) -> None:
     """Step: the lint finding about messages with too little that is personal (SPEC 7)."""
     for p in ctx.plans:
-        shares = p.recipients["personal_share"].to_list()
-        p.lint = lint.with_personal_share(p.lint, p.campaign, shares)
+        if not p.campaign.message.variants:
+            shares = p.recipients["personal_share"].to_list()
+            p.lint = lint.with_personal_share(p.lint, p.campaign, shares)
+            continue
+        # Each variant judged on the first messages it rendered.
+        for i, variant in enumerate(p.campaign.message.variant_list):
+            mine = p.recipients.filter((pl.col("variant") == variant.id) & (pl.col("step") == 0))
+            field = personalize.body_field(0, i)
+            shares = mine["personal_share"].to_list()
+            p.lint = lint.with_personal_share(p.lint, p.campaign, shares, field)
 
 
 #: A follow-up keeps the campaign's subject, as a reply in the same thread would.
@@ -162,14 +191,26 @@ FOLLOWUP_SUBJECT_PREFIX: Final = "Re: "
 
 
 def _render_steps(campaign: Campaign, records: list[dict[str, Any]]) -> list[personalize.Rendered]:
-    """Each recipient's message of their step (0: the body; k: follow-up k), in input order."""
-    steps = sorted({r["step"] for r in records})
-    if steps in ([], [0]):
+    """Each recipient's message of their step (0: the body, or their variant's; k: follow-up
+    k, under their variant's subject), in input order."""
+    message = campaign.message
+
+    def choice(r: dict[str, Any]) -> tuple[int, int | None]:
+        # A variant the campaign no longer has (renamed since the first message): the
+        # follow-up goes out under the message's own subject.
+        return r["step"], message.variant_index(r["variant"])
+
+    choices = sorted(
+        {choice(r) for r in records}, key=lambda c: (c[0], -1 if c[1] is None else c[1])
+    )
+    if choices in ([], [(0, None)]):
         return personalize.render(campaign, records)
     out: list[personalize.Rendered | None] = [None] * len(records)
-    for step in steps:
-        idx = [i for i, r in enumerate(records) if r["step"] == step]
-        rendered = personalize.render(campaign, [records[i] for i in idx], step=step)
+    for step, variant in choices:
+        idx = [i for i, r in enumerate(records) if choice(r) == (step, variant)]
+        rendered = personalize.render(
+            campaign, [records[i] for i in idx], step=step, variant=variant
+        )
         for i, one in zip(idx, rendered, strict=True):
             out[i] = one
     return [one for one in out if one is not None]

@@ -21,7 +21,8 @@ PERSONS: Final = "persons"
 FILE_HASH: Final = "_file_hash"
 #: The decision table: one row per (campaign index `cidx`, row), `reason` NULL = recipient.
 DEC: Final = "dec"
-#: The follow-up step of each recipient due for one (`cidx`, `person_key`, `step`).
+#: The follow-up step of each recipient due for one (`cidx`, `person_key`, `step`) and the
+#: variant (`message.variants`) of their first message of the campaign (`variant`, or NULL).
 DEC_STEPS: Final = "dec_steps"
 #: excluded.csv's small joins: input file order, rejected rows, each campaign's files and ids.
 FILE_ORDER: Final = "_file_order"

@@ -261,19 +261,30 @@ def stats(
         str | None,
         typer.Option("--as-of", metavar="YYYY-MM-DD", help="Count outcomes known up to this date."),
     ] = None,
+    variants: Annotated[
+        bool,
+        typer.Option(
+            "--variants",
+            help="Response rates per message variant and step instead, with a two-proportion"
+            " z-test of the leading variant.",
+        ),
+    ] = False,
     ledger: LedgerOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Response rates per sender, campaign and ISO week (what the guardrail checks).
+    """Response rates per sender, campaign and ISO week (what the guardrail checks), or with
+    --variants per campaign, message variant and step.
 
     \b
     Example:
       planner ledger stats --sender dana
+      planner ledger stats --variants
     """
     from datetime import date
 
     from planner.errors import ConfigError
     from planner.ledger.commands import stats as do_stats
+    from planner.ledger.commands import variant_stats
 
     day = None
     if as_of is not None:
@@ -283,6 +294,9 @@ def stats(
             raise ConfigError(
                 f"--as-of: '{as_of}' is not a date", hint="use YYYY-MM-DD, e.g. 2026-11-01"
             ) from None
+    if variants:
+        _variant_report(variant_stats(ledger, sender=sender, as_of=day), sender, as_json)
+        return
     data = do_stats(ledger, sender=sender, as_of=day)
     if as_json:
         _json(data)
@@ -304,6 +318,34 @@ def stats(
             for r in data
         ],
     )
+
+
+def _variant_report(data: dict[str, Any], sender: str | None, as_json: bool) -> None:
+    if as_json:
+        _json(data)
+        return
+    if not data["variants"]:
+        _note(
+            "no touches with a message variant in the ledger" + (f" for {sender}" if sender else "")
+        )
+        return
+    _table(
+        ["campaign", "variant", "step", "touches", "responses", "rate"],
+        [
+            [
+                _s(r["campaign_id"]),
+                _s(r["variant"]),
+                "all" if r["step"] is None else _s(r["step"]),
+                _s(r["touches"]),
+                _s(r["responses"]),
+                "n/a" if r["rate"] is None else f"{r['rate']:.1%}",
+            ]
+            for r in data["variants"]
+        ],
+    )
+    for c in data["comparisons"]:
+        step = "all steps" if c["step"] is None else f"step {c['step']}"
+        out.print(safe(f"{c['campaign_id']}, {step}: {c['note']}"), markup=False, highlight=False)
 
 
 @ledger_app.command("forget")

@@ -832,6 +832,16 @@ def stats(
         return responses.weekly(con, sender=sender, as_of=as_of or datetime.now(UTC).date())
 
 
+def variant_stats(
+    path: PathLike = None, *, sender: str | None = None, as_of: date | None = None
+) -> dict[str, Any]:
+    """Response rates per campaign, message variant and step, with a two-proportion z-test of
+    the leading variant against the runner-up (`planner.ledger.responses.by_variant`)."""
+    store = reading(path)
+    with store.session(write=False) as con, translate_errors(store.name):
+        return responses.by_variant(con, sender=sender, as_of=as_of or datetime.now(UTC).date())
+
+
 __all__ = [
     "cancel_run",
     "forget",
@@ -841,4 +851,5 @@ __all__ = [
     "list_runs",
     "migrate",
     "stats",
+    "variant_stats",
 ]

@@ -140,12 +140,13 @@ def history(
     for ident in data["identities"]:
         out.print(f"{ident['kind']}: {safe(ident['value'])}")
     _table(
-        ["date", "campaign_id", "step", "run_id", "kind", "channel", "status"],
+        ["date", "campaign_id", "step", "variant", "run_id", "kind", "channel", "status"],
         [
             [
                 _s(t["touched_on"]),
                 _s(t["campaign_id"]),
                 _s(t["step"]),
+                _s(t["variant"]) or "-",
                 _s(t["run_id"]),
                 _s(t["kind"]),
                 _s(t["channel"]),

@@ -294,6 +294,13 @@ def test_build_assigns_records_and_keeps_variants_across_steps(tmp_path: Path) -
         assert r["step"] == "1" and r["variant"] == before[r["person_key"]]["variant"]
         assert r["subject"] == "Re: " + before[r["person_key"]]["subject"]
         assert r["message"].startswith(f"Hi {r['first_name']}, a short reminder (1)")
+    from planner.ledger.commands import history
+
+    someone = first[0]
+    assert [(t["step"], t["variant"]) for t in history(someone["email"], ledger)["touches"]] == [
+        (0, someone["variant"]),
+        (1, someone["variant"]),
+    ]
     touches = ledger_rows(ledger, "SELECT person_key, step, variant FROM touches ORDER BY 1, 2")
     assert touches == sorted(
         [(k, 0, r["variant"]) for k, r in before.items()]
@@ -643,3 +650,21 @@ def test_a_version_3_postgresql_ledger_migrates_in_place(tmp_path: Path, pg_url:
     assert rows == sorted([("email:zz@example.com", None), *sent.items()])
     assert {v for _, v in rows} == {None, "short", "long"}
     assert versions == [(1,), (2,), (3,), (4,)]
+
+
+def test_report_samples_mark_the_fields_of_each_row_s_variant() -> None:
+    """The report marks what the row's own template used: variant b's subject prints
+    first_name, the message's subject (variant a's) prints none."""
+    from planner.report.data import samples_of
+
+    campaign = _parse(TWO)
+    frame = pl.DataFrame(
+        [
+            {"first_name": "Zoë", "current_title": "Data Engineer", "step": 0, "variant": v,
+             "subject": s, "message": "x"}
+            for v, s in (("a", "Data Engineer at Acme"), ("b", "Zoë, a Data Engineer role?"))
+        ]
+    )  # fmt: skip
+    a, b = samples_of(campaign, "ab", frame)
+    assert [seg.field for seg in a.subject] == [None]
+    assert (b.subject[0].text, b.subject[0].field) == ("Zoë", "first_name")

@@ -125,7 +125,8 @@ def history(person: str, path: PathLike = None) -> dict[str, Any]:
                 con,
                 """
                 SELECT t.touched_on, t.campaign_id, t.run_id, r.kind, t.channel, t.sender_id,
-                       t.fit_score, t.status, t.person_key, coalesce(t.step, 0) AS step
+                       t.fit_score, t.status, t.person_key, coalesce(t.step, 0) AS step,
+                       t.variant
                 FROM ledger.touches t JOIN ledger.runs r USING (run_id)
                 WHERE list_contains(?, t.person_key)
                 ORDER BY t.touched_on, r.seq, t.campaign_id

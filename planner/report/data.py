@@ -383,10 +383,16 @@ def samples_of(campaign: Campaign, cid: str, frame: pl.DataFrame, n: int = SAMPL
     the text of the campaign's own `role.*`/`sender.*` values (a pitch naming Flink does not
     mark a recipient's Flink). A value the template changed (e.g. upper-cased) is not marked.
     """
-    info = {f: personalize.template_info(campaign, f) for f in ("subject", "body")}
     fixed = _campaign_texts(campaign)
     out: list[Sample] = []
     for row in frame.head(n).iter_rows(named=True):
+        # The templates of the row's own message: its step, and its variant's subject and body.
+        step = int(row.get("step") or 0)
+        step = step if step < campaign.message.steps else 0
+        variant = campaign.message.variant_index(row.get("variant"))
+        info = {
+            f: personalize.template_info(campaign, f, step, variant) for f in ("subject", "body")
+        }
         parts: dict[str, list[Segment]] = {}
         for fld, text in (("subject", row.get("subject")), ("message", row.get("message"))):
             used = info["subject" if fld == "subject" else "body"].person_fields

@@ -668,3 +668,27 @@ def test_report_samples_mark_the_fields_of_each_row_s_variant() -> None:
     a, b = samples_of(campaign, "ab", frame)
     assert [seg.field for seg in a.subject] == [None]
     assert (b.subject[0].text, b.subject[0].field) == ("Zoë", "first_name")
+
+
+def test_personal_share_of_a_build_is_judged_per_variant() -> None:
+    """A build replaces the typical recipient's low-personal-share finding of one variant with
+    the median of that variant's own recipients, and leaves the other variant's alone."""
+    campaign = _parse(
+        "  min_personal_share: 0.9\n"
+        "  variants:\n"
+        f'    - {{id: a, body: "{BODY_A}"}}\n'
+        f'    - {{id: b, body: "{BODY_B}"}}\n'
+    )
+    findings = lint.lint_campaign(campaign, columns={})
+    low = [f.field for f in findings if f.rule == "low-personal-share"]
+    assert low == ["variants[0].body", "variants[1].body"]
+    judged = lint.with_personal_share(findings, campaign, [0.95, 0.91, 0.2], "variants[0].body")
+    low = [(f.field, f.message) for f in judged if f.rule == "low-personal-share"]
+    assert [field for field, _ in low] == ["variants[1].body"]
+    judged = lint.with_personal_share(findings, campaign, [0.1, 0.3, 0.2], "variants[0].body")
+    mine = [
+        f.message
+        for f in judged
+        if f.field == "variants[0].body" and f.rule == "low-personal-share"
+    ]
+    assert len(mine) == 1 and "median personal share 0.2000 over 3 recipients" in mine[0]

@@ -200,14 +200,13 @@ def _render_steps(campaign: Campaign, records: list[dict[str, Any]]) -> list[per
         # follow-up goes out under the message's own subject.
         return r["step"], message.variant_index(r["variant"])
 
-    choices = sorted(
-        {choice(r) for r in records}, key=lambda c: (c[0], -1 if c[1] is None else c[1])
-    )
-    if choices in ([], [(0, None)]):
+    groups: dict[tuple[int, int | None], list[int]] = {}
+    for i, r in enumerate(records):
+        groups.setdefault(choice(r), []).append(i)
+    if list(groups) in ([], [(0, None)]):
         return personalize.render(campaign, records)
     out: list[personalize.Rendered | None] = [None] * len(records)
-    for step, variant in choices:
-        idx = [i for i, r in enumerate(records) if choice(r) == (step, variant)]
+    for (step, variant), idx in groups.items():
         rendered = personalize.render(
             campaign, [records[i] for i in idx], step=step, variant=variant
         )

@@ -326,6 +326,34 @@ def test_dry_run_json_and_formats_carry_the_variant(tmp_path: Path) -> None:
     }
 
 
+def test_a_build_s_variants_do_not_depend_on_row_order_or_other_rows(tmp_path: Path) -> None:
+    """End to end: the same people in another order, among others, get the same variants."""
+    from planner import pipeline
+    from planner.ledger import open_for_build
+
+    header, *lines = CSV.splitlines()
+    extra = [
+        f"{i},Bea{chr(97 + i - 20)},Ray,q{i}@example.com,Data Engineer,py" for i in range(20, 27)
+    ]
+
+    def variants(rows: list[str], name: str) -> dict[str, str]:
+        directory = tmp_path / name
+        directory.mkdir()
+        (directory / "c.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+        led = open_for_build(directory / "ledger.duckdb", dry_run=True)
+        try:
+            with pipeline.plan([_campaign(directory)], as_of=date(2026, 3, 1), ledger=led) as plan:
+                (p,) = plan.campaigns
+                return dict(zip(p.recipients["email"], p.recipients["variant"], strict=True))
+        finally:
+            led.close()
+
+    alone = variants(lines, "alone")
+    mixed = variants([*extra[:3], *reversed(lines), *extra[3:]], "mixed")
+    assert len(alone) == 12 and len(mixed) == 19
+    assert {k: mixed[k] for k in alone} == alone
+
+
 def test_campaign_without_variants_has_an_empty_variant_and_null_in_the_ledger(
     tmp_path: Path,
 ) -> None:

@@ -15,8 +15,8 @@ import pytest
 import planner
 from planner.errors import LintError, RefusedError
 from planner.ledger.commands import import_outcomes, import_touches
-from tests.test_ledger_support import ledger_rows
-from tests.test_outcomes_support import (
+from tests.ledger_support import ledger_rows
+from tests.outcomes_support import (
     days,
     run_main,
     write_campaign,

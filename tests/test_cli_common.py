@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from planner.cli_common import safe
-from tests.test_outcomes_support import run_main, write_campaign, write_people
+from tests.outcomes_support import run_main, write_campaign, write_people
 
 HOSTILE_COMPANY = "[/]Foo"
 HOSTILE_TITLE = "[link=https://evil.example]Data Engineer[/link]"

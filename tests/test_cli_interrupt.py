@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from planner import pipeline
-from tests.test_outcomes_support import run_main, write_campaign, write_people
+from tests.outcomes_support import run_main, write_campaign, write_people
 
 ROOT = Path(__file__).resolve().parents[1]
 

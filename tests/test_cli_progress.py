@@ -18,7 +18,7 @@ from rich.console import Console
 
 from planner import duck
 from planner.cli_common import ProgressBar
-from tests.test_outcomes_support import write_campaign, write_people
+from tests.outcomes_support import write_campaign, write_people
 
 ROOT = Path(__file__).resolve().parents[1]
 ERASE = "\x1b[2K"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from planner.contract import REASONS
 from planner.persons import key_of, key_sql
-from tests.test_outcomes_support import (
+from tests.outcomes_support import (
     real_build,
     run_main,
     write_campaign,

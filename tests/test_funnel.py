@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from planner.contract import REASONS
 from planner.funnel import funnel_steps, input_total
-from tests.test_outcomes_support import run_main, write_campaign, write_people
+from tests.outcomes_support import run_main, write_campaign, write_people
 
 ROOT = Path(__file__).resolve().parents[1]
 

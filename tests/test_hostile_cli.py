@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_ledger_support import run_cli
+from tests.ledger_support import run_cli
 
 BAD = Path(__file__).parent / "data" / "bad"
 TEMPLATE_CAMPAIGN = """\

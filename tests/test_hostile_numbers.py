@@ -12,7 +12,7 @@ from pathlib import Path
 
 from planner import pipeline
 from planner.ledger import open_for_build
-from tests.test_ledger_support import DATA, real_build, write_campaign
+from tests.ledger_support import DATA, real_build, write_campaign
 
 
 def _excluded(campaign: Path, ledger: Path, as_of: date) -> dict[str, tuple[str, date | None]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_ledger_support import DATA, ledger_rows, run_cli, write_campaign
+from tests.ledger_support import DATA, ledger_rows, run_cli, write_campaign
 
 AS_OF = "2026-11-02"
 

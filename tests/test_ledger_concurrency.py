@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_ledger_support import DATA, cli_argv, cli_env, ledger_rows, write_campaign
+from tests.ledger_support import DATA, cli_argv, cli_env, ledger_rows, write_campaign
 
 
 def _start(

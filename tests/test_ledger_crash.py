@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_ledger_support import (
+from tests.ledger_support import (
     AFTER_COMMIT,
     BEFORE_COMMIT,
     DATA,

@@ -324,7 +324,7 @@ def _excluded(out: Path) -> dict[str, tuple[str, str, str]]:
 
 
 def test_build_sequence_with_followups_and_a_reply(tmp_path: Path) -> None:
-    from tests.test_ledger_support import ledger_rows, real_build, write_campaign
+    from tests.ledger_support import ledger_rows, real_build, write_campaign
 
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     campaign = write_campaign(tmp_path, "camp-a", ["c.csv"], window=5, followups=[7, 14])
@@ -389,7 +389,7 @@ def test_build_sequence_with_followups_and_a_reply(tmp_path: Path) -> None:
 
 
 def test_followups_wait_for_the_cap_unless_they_do_not_count(tmp_path: Path) -> None:
-    from tests.test_ledger_support import ledger_rows, real_build, write_campaign
+    from tests.ledger_support import ledger_rows, real_build, write_campaign
 
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     counted = write_campaign(tmp_path, "counted", ["c.csv"], window=30, followups=[7])
@@ -417,7 +417,7 @@ def test_dry_run_json_and_v1_ledger(tmp_path: Path) -> None:
     from planner import pipeline
     from planner.ledger import open_for_build
     from planner.ledger.schema import MIGRATIONS
-    from tests.test_ledger_support import ledger_rows, write_campaign
+    from tests.ledger_support import ledger_rows, write_campaign
 
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     campaign = write_campaign(tmp_path, "camp-a", ["c.csv"], window=5, followups=[7])

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
 
 from planner.ledger.commands import import_outcomes
+from tests.ledger_support import ledger_rows
 from tests.test_ledger_stateful import HUMANS, LedgerMachine, _email
-from tests.test_ledger_support import ledger_rows
 
 campaign_caps = st.fixed_dictionaries(
     {

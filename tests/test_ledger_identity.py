@@ -8,7 +8,7 @@ from pathlib import Path
 
 from planner.ledger.commands import history
 from planner.normalize.identity import normalize_profile_url
-from tests.test_ledger_support import DATA, counted_touches, dry_build, real_build, write_campaign
+from tests.ledger_support import DATA, counted_touches, dry_build, real_build, write_campaign
 
 T = date(2026, 11, 2)
 

@@ -27,7 +27,7 @@ from planner.ledger.pg import PostgresStore, redact
 from planner.ledger.schema import SCHEMA_VERSION
 from planner.ledger.store import FileStore, Reach, open_store
 from planner.ledger.transfer import copy_ledger
-from tests.test_ledger_support import DATA, dry_build, real_build, run_cli, write_campaign
+from tests.ledger_support import DATA, dry_build, real_build, run_cli, write_campaign
 
 pytestmark = pytest.mark.pg
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.test_ledger_support import (
+from tests.ledger_support import (
     AFTER_COMMIT,
     BEFORE_COMMIT,
     DATA,

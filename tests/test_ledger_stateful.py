@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from planner.ledger.commands import cancel_run, import_touches, list_runs
-from tests.test_ledger_support import dry_build, ledger_rows, real_build, write_campaign
+from tests.ledger_support import dry_build, ledger_rows, real_build, write_campaign
 
 HUMANS = [f"h{i}" for i in range(8)]
 #: Greeting names (a first name like "H1" is cleaned away, and every row would go to

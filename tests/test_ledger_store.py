@@ -13,7 +13,7 @@ from planner.errors import LedgerError
 from planner.ledger import SCHEMA_VERSION, open_for_build
 from planner.ledger.commands import list_runs, migrate
 from planner.ledger.store import FileStore, default_path
-from tests.test_ledger_support import run_cli
+from tests.ledger_support import run_cli
 
 
 def _mode(path: Path) -> int:
@@ -213,7 +213,7 @@ def test_a_sqlite_file_as_ledger_is_refused_without_loading_an_extension(
 ) -> None:
     import sqlite3
 
-    from tests.test_outcomes_support import run_main
+    from tests.outcomes_support import run_main
 
     path = tmp_path / "ledger.sqlite"
     sqlite3.connect(path).execute("CREATE TABLE t (a)").connection.commit()

@@ -11,7 +11,7 @@ import pytest
 import planner
 from planner import pipeline
 from planner.errors import ConfigError
-from tests.test_outcomes_support import write_campaign, write_people
+from tests.outcomes_support import write_campaign, write_people
 
 ROWS = [
     ("c1", "Ana", "Silva", "ana@example.com", "", "Data Engineer"),

@@ -12,7 +12,7 @@ from planner import pipeline
 from planner.ledger import open_for_build
 from planner.pipeline import tables
 from planner.pipeline.decisions import limit_each_campaign, open_decisions
-from tests.test_outcomes_support import write_campaign, write_csv, write_people
+from tests.outcomes_support import write_campaign, write_csv, write_people
 
 AS_OF = date(2026, 11, 2)
 

@@ -21,7 +21,7 @@ from planner.contract import REASONS
 from planner.errors import PlannerError
 from planner.report import charts
 from planner.report.data import Segment, split_marked
-from tests.test_report_support import (
+from tests.report_support import (
     AS_OF,
     HOSTILE_COMPANY,
     add_hostile_recipient,

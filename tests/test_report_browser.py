@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from planner import report
-from tests.test_report_support import (
+from tests.report_support import (
     HOSTILE_COMPANY,
     add_hostile_recipient,
     dry_plan,

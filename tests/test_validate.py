@@ -9,7 +9,7 @@ import pytest
 
 from planner.errors import ConfigError, InputError
 from planner.validate import validate_campaigns
-from tests.test_outcomes_support import run_main
+from tests.outcomes_support import run_main
 
 ROOT = Path(__file__).parent.parent
 NO_NAME_COLUMNS = ROOT / "tests" / "data" / "bad" / "missing_name_columns.csv"

@@ -239,7 +239,7 @@ CSV = "candidate_id,first_name,last_name,email,title,skills\n" + "".join(
 
 
 def _campaign(directory: Path, *, variants: bool = True) -> Path:
-    from tests.test_ledger_support import write_campaign
+    from tests.ledger_support import write_campaign
 
     path = write_campaign(directory, "camp-a", ["c.csv"], window=5, max_touches=5, followups=[7])
     if variants:
@@ -265,7 +265,7 @@ def _rows(out: Path) -> list[dict[str, str]]:
 
 
 def test_build_assigns_records_and_keeps_variants_across_steps(tmp_path: Path) -> None:
-    from tests.test_ledger_support import ledger_rows, real_build
+    from tests.ledger_support import ledger_rows, real_build
 
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     campaign = _campaign(tmp_path)
@@ -357,7 +357,7 @@ def test_a_build_s_variants_do_not_depend_on_row_order_or_other_rows(tmp_path: P
 def test_campaign_without_variants_has_an_empty_variant_and_null_in_the_ledger(
     tmp_path: Path,
 ) -> None:
-    from tests.test_ledger_support import ledger_rows, real_build
+    from tests.ledger_support import ledger_rows, real_build
 
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     campaign = _campaign(tmp_path, variants=False)
@@ -404,7 +404,7 @@ def _v3_ledger(path: Path) -> None:
 def test_a_version_3_ledger_migrates_in_place(tmp_path: Path) -> None:
     from planner.ledger import open_for_build
     from planner.ledger.commands import migrate
-    from tests.test_ledger_support import ledger_rows, real_build
+    from tests.ledger_support import ledger_rows, real_build
 
     ledger = tmp_path / "ledger.duckdb"
     _v3_ledger(ledger)
@@ -585,7 +585,7 @@ def test_variant_stats_on_a_hand_made_ledger(tmp_path: Path) -> None:
 def test_stats_variants_cli_json_and_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.test_outcomes_support import run_main
+    from tests.outcomes_support import run_main
 
     ledger = tmp_path / "ledger.duckdb"
     _stats_ledger(ledger)
@@ -642,7 +642,7 @@ def test_a_version_3_postgresql_ledger_migrates_in_place(tmp_path: Path, pg_url:
 
     from planner.ledger.commands import migrate
     from planner.ledger.pg import pg_migration
-    from tests.test_ledger_support import real_build
+    from tests.ledger_support import real_build
 
     with psycopg.connect(pg_url) as con:
         for version in (1, 2, 3):

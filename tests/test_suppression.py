@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from planner.errors import InputError
 from planner.suppression import name_key, name_key_sql
-from tests.test_outcomes_support import dry_plan, run_main, write_campaign, write_people
+from tests.outcomes_support import dry_plan, run_main, write_campaign, write_people
 
 T = date(2026, 6, 15)
 

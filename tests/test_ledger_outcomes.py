@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.ledger.commands import cancel_run, import_outcomes
-from tests.test_outcomes_support import days, dry_plan, real_build, write_campaign, write_csv
-from tests.test_outcomes_support import write_people as people
+from tests.outcomes_support import days, dry_plan, real_build, write_campaign, write_csv
+from tests.outcomes_support import write_people as people
 
 D = date(2026, 3, 1)
 
@@ -114,7 +114,7 @@ def test_bounced_blocks_that_address_for_the_email_channel_only(tmp: Path) -> No
     email2 = write_campaign(tmp, "camp-mail-2", ["people2.csv"], channel="email")
     assert dry_plan([email2], ledger, D).recipients["camp-mail-2"] == ["jane2"]
     # The ledger holds a salted hash of the bounced address, not the address.
-    from tests.test_ledger_support import ledger_rows
+    from tests.ledger_support import ledger_rows
 
     ((stored,),) = ledger_rows(ledger, "SELECT email_hash FROM outcomes")
     assert isinstance(stored, str) and len(stored) == 64 and "@" not in stored
@@ -174,7 +174,7 @@ def test_not_now_without_a_date_is_90_days_and_cancel_lifts_it(tmp: Path) -> Non
     row = dry_plan([a], ledger, days(D, 89)).excluded["camp-a"]["jane"]
     assert (row["reason"], row["eligible_again_on"]) == ("snoozed", date(2026, 5, 30))  # D + 90
     assert "jane" in dry_plan([a], ledger, days(D, 90)).recipients["camp-a"]
-    from tests.test_ledger_support import ledger_rows
+    from tests.ledger_support import ledger_rows
 
     assert ledger_rows(ledger, "SELECT outcome, outcome_on, until_on FROM outcomes") == [
         ("not_now", D, date(2026, 5, 30))

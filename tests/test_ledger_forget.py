@@ -13,7 +13,7 @@ import pytest
 
 from planner.errors import ConfigError
 from planner.ledger.commands import forget, history, import_outcomes, list_runs
-from tests.test_outcomes_support import (
+from tests.outcomes_support import (
     days,
     dry_plan,
     real_build,

@@ -123,7 +123,7 @@ def test_send_list_json_preview_and_identical_messages(
     import csv
     import json
 
-    from tests.test_outcomes_support import run_main, write_campaign, write_people
+    from tests.outcomes_support import run_main, write_campaign, write_people
 
     write_people(
         tmp_path / "people.csv",
@@ -202,7 +202,7 @@ def test_send_list_json_preview_and_identical_messages(
 def test_no_warning_when_every_message_differs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.test_outcomes_support import run_main, write_campaign, write_people
+    from tests.outcomes_support import run_main, write_campaign, write_people
 
     write_people(
         tmp_path / "people.csv",

@@ -12,8 +12,8 @@ import pytest
 
 from planner.ledger import responses
 from planner.ledger.commands import import_outcomes, import_touches, stats
-from tests.test_ledger_support import ledger_rows
-from tests.test_outcomes_support import (
+from tests.ledger_support import ledger_rows
+from tests.outcomes_support import (
     days,
     dry_plan,
     run_main,

@@ -11,8 +11,8 @@ import pytest
 
 from planner.errors import InputError
 from planner.ledger.commands import history, import_outcomes, list_runs
-from tests.test_ledger_support import ledger_rows
-from tests.test_outcomes_support import dry_plan, run_main, write_campaign, write_people
+from tests.ledger_support import ledger_rows
+from tests.outcomes_support import dry_plan, run_main, write_campaign, write_people
 
 T = date(2026, 6, 15)
 

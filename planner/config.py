@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from planner.contract import FORMATS, LEVELS
-from planner.errors import ConfigError
+from planner.errors import ConfigError, problems_error
 
 Level = Literal[
     "intern",
@@ -763,11 +763,7 @@ def parse_campaign(text: str, file: Path) -> Campaign:
         campaign = None
     problems.sort(key=_line_number)
     if problems or campaign is None:
-        raise ConfigError(
-            problems[0] if len(problems) == 1 else f"{file}: {len(problems)} problems",
-            hint=None,
-            problems=problems,
-        )
+        raise problems_error(problems, f"{file}: {{n}} problems")
     campaign._file = file
     campaign._sha256 = hashlib.sha256(text.encode()).hexdigest()
     campaign._lines = lines
@@ -780,10 +776,7 @@ def campaign_from_dict(data: dict[str, Any], file: Path) -> Campaign:
         campaign = Campaign.model_validate(data)
     except ValidationError as exc:
         problems = _problems_from_validation(exc, file, {})
-        raise ConfigError(
-            problems[0] if len(problems) == 1 else f"{file}: {len(problems)} problems",
-            problems=problems,
-        ) from None
+        raise problems_error(problems, f"{file}: {{n}} problems") from None
     campaign._file = file
     return campaign
 
@@ -845,10 +838,7 @@ def load_campaigns(paths: list[str] | list[Path]) -> list[Campaign]:
     """Load several campaign files; every problem of every file is reported at once."""
     campaigns, problems = load_each_campaign(paths)
     if problems:
-        raise ConfigError(
-            problems[0] if len(problems) == 1 else f"{len(problems)} problems in campaign files",
-            problems=problems,
-        )
+        raise problems_error(problems, "{n} problems in campaign files")
     return campaigns
 
 

@@ -17,7 +17,7 @@ import polars as pl
 
 from planner import suppression
 from planner.config import Campaign
-from planner.errors import ConfigError, InputError, PlannerError, Problems
+from planner.errors import InputError, PlannerError, Problems, problems_error
 from planner.normalize import companies, locations, skills
 
 # Characters with a meaning in regular expressions; escaped so a phrase matches literally in both
@@ -173,12 +173,7 @@ def resolve(campaign: Campaign) -> Criteria:
     # listed at once (a bad city and a missing off-limits file are two lines of one error).
     collected = Problems()
     if problems:
-        collected.add(
-            ConfigError(
-                problems[0] if len(problems) == 1 else f"{campaign.file}: {len(problems)} problems",
-                problems=problems,
-            )
-        )
+        collected.add(problems_error(problems, f"{campaign.file}: {{n}} problems"))
     off_limits: list[str] = []
     for i, path_text in enumerate(aud.companies.off_limits):
         try:

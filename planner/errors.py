@@ -60,6 +60,19 @@ class ExportError(PlannerError):
     exit_code = 2
 
 
+def problems_error(
+    problems: list[str],
+    summary: str,
+    cls: type[PlannerError] = ConfigError,
+    hint: str | None = None,
+) -> PlannerError:
+    """One error for problems found together: the problem itself when there is one, else
+    `summary` ("{n}" there is the count, e.g. "{n} problems in campaign files") listing them."""
+    n = len(problems)
+    message = problems[0] if n == 1 else summary.replace("{n}", str(n))
+    return cls(message, hint=hint, problems=problems)
+
+
 class Problems:
     """Problems of several independent checks, collected so they are all reported at once.
 
@@ -95,7 +108,6 @@ class Problems:
             return
         if len(self.errors) == 1:
             raise self.errors[0]
-        items = self.items
         only_input = all(isinstance(e, InputError) for e in self.errors)
         cls = InputError if only_input else ConfigError
-        raise cls(f"{len(items)} problems in {what}", problems=items)
+        raise problems_error(self.items, f"{{n}} problems in {what}", cls)

@@ -16,7 +16,7 @@ from jinja2.visitor import NodeTransformer
 
 from planner import sandbox_limits
 from planner.config import Campaign
-from planner.errors import ConfigError
+from planner.errors import ConfigError, problems_error
 from planner.personalize.fields import (
     _ALLOWED_NODES,
     _COUNT_FILTER,
@@ -75,12 +75,7 @@ def validate_templates(campaign: Campaign) -> None:
             # The subject is the same in every step: report its problems once.
             problems.extend(p for p in exc.problems if p not in problems)
     if problems:
-        raise ConfigError(
-            problems[0]
-            if len(problems) == 1
-            else f"{campaign.file}: {len(problems)} problems in the message templates",
-            problems=problems,
-        )
+        raise problems_error(problems, f"{campaign.file}: {{n}} problems in the message templates")
 
 
 def template_info(
@@ -141,11 +136,8 @@ def _compiled(campaign: Campaign, step: int = 0, variant: int | None = None) -> 
             _format_problem(campaign, _field_key(campaign, field, step, variant), problem)
             for field, problem in exc.problems
         ]
-        raise ConfigError(
-            problems[0]
-            if len(problems) == 1
-            else f"{campaign.file}: {len(problems)} problems in the message templates",
-            problems=problems,
+        raise problems_error(
+            problems, f"{campaign.file}: {{n}} problems in the message templates"
         ) from None
 
 

@@ -18,6 +18,7 @@ from planner.ledger.commands._common import PathLike
 from planner.ledger.commands.touches import (
     _ID_RE,
     MAX_PROBLEMS_SHOWN,
+    _identity_problems,
     _import_persons,
     _line_of,
     _read_import,
@@ -134,13 +135,7 @@ def _validate_outcomes(con: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
         " outcome_on, has_date, campaign_id, has_until, until_given, has_after, after_days"
         " FROM _imp_checked ORDER BY line"
     ).fetchall():
-        why: list[str] = []
-        if not he and not hu:
-            why.append("no email and no profile_url")
-        if he and e is None:
-            why.append("email is not an email address")
-        if hu and u is None:
-            why.append("profile_url is not a profile URL")
+        why = _identity_problems(he, hu, e, u)
         if not ho:
             why.append("outcome is empty")
         elif outcome is None:

@@ -162,6 +162,20 @@ FROM _imp
 """
 
 
+def _identity_problems(
+    has_email: bool, has_url: bool, email: str | None, url: str | None
+) -> list[str]:
+    """What is wrong with how a row of an import names its person (touches and outcomes)."""
+    why: list[str] = []
+    if not has_email and not has_url:
+        why.append("no email and no profile_url")
+    if has_email and email is None:
+        why.append("email is not an email address")
+    if has_url and url is None:
+        why.append("profile_url is not a profile URL")
+    return why
+
+
 def _validate(con: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
     email_expr, email_params = email_sql("email")
     url_expr, url_params = url_sql("profile_url")
@@ -172,13 +186,7 @@ def _validate(con: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
         "SELECT line, has_email, has_url, email_norm, url_norm, touched_on, has_date,"
         " campaign_id, channel FROM _imp_checked ORDER BY line"
     ).fetchall():
-        why: list[str] = []
-        if not he and not hu:
-            why.append("no email and no profile_url")
-        if he and e is None:
-            why.append("email is not an email address")
-        if hu and u is None:
-            why.append("profile_url is not a profile URL")
+        why = _identity_problems(he, hu, e, u)
         if not hd:
             why.append("date is empty")
         elif d is None:

@@ -322,6 +322,12 @@ def explain(
             f"  decision: {entry['decision']}"
             + (f" ({safe(entry['detail'])})" if entry["detail"] else "")
         )
+        if entry["step"] is not None:
+            step = entry["step"]
+            out.print(
+                f"  message: {'first message' if step == 0 else f'follow-up {step}'}"
+                + (f", variant {entry['variant']}" if entry["variant"] else "")
+            )
         table = Table(box=_box(), show_edge=False)
         table.add_column("check")
         table.add_column("result")

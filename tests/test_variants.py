@@ -720,3 +720,30 @@ def test_personal_share_of_a_build_is_judged_per_variant() -> None:
         if f.field == "variants[0].body" and f.rule == "low-personal-share"
     ]
     assert len(mine) == 1 and "median personal share 0.2000 over 3 recipients" in mine[0]
+
+
+def test_explain_shows_the_step_and_variant_a_recipient_is_sent(tmp_path: Path) -> None:
+    from planner import pipeline
+    from planner.ledger import open_for_build
+    from tests.ledger_support import real_build
+
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    campaign = _campaign(tmp_path)
+    ledger = tmp_path / "ledger.duckdb"
+    real_build([campaign], ledger, date(2026, 3, 1), tmp_path / "d1")
+    sent = {r["email"]: r["variant"] for r in _rows(tmp_path / "d1")}
+    led = open_for_build(ledger, dry_run=True)
+    try:
+        # A week later everyone is due their follow-up, which keeps their variant.
+        with pipeline.plan([campaign], as_of=date(2026, 3, 8), ledger=led) as plan:
+            for email in ["p0@example.com", "p1@example.com", "p2@example.com"]:
+                [entry] = pipeline.explain(plan, email)
+                assert (entry["decision"], entry["step"]) == ("recipient", 1)
+                assert entry["variant"] == sent[email]
+        # Two days later nobody is due: no message, so no step and no variant.
+        with pipeline.plan([campaign], as_of=date(2026, 3, 3), ledger=led) as plan:
+            [entry] = pipeline.explain(plan, "p0@example.com")
+            assert entry["decision"] == "followup_not_due"
+            assert (entry["step"], entry["variant"]) == (None, None)
+    finally:
+        led.close()

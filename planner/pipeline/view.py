@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+import polars as pl
+
 from planner import personalize, segment
 from planner.contract import REASONS
 from planner.duck import frame
@@ -176,7 +178,17 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
             """,
             {**params, "cidx": p.index, "keys": keys},
         )
+        # What a recipient is sent: the step and message variant of their send-list row.
+        sent = {
+            key: (step, variant)
+            for key, step, variant in p.recipients.select("person_key", "step", "variant")
+            .filter(pl.col("person_key").is_in(keys))
+            .iter_rows()
+        }
         for r in rows.to_dicts():
+            step, variant = (
+                sent.get(r["person_key"], (None, None)) if not r["decision"] else (None, None)
+            )
             found.append(
                 {
                     "campaign_id": p.id,
@@ -202,6 +214,8 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
                     "seniority": r["seniority"],
                     "distance_km": r["distance_km"],
                     "best_cue": _cue_json(r),
+                    "step": step,
+                    "variant": variant,
                 }
             )
     return found

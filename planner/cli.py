@@ -407,7 +407,10 @@ def _explain_run(
             out.print(f"  eligible again on {entry['eligible_again_on']}")
         if entry["step"] is not None:
             step = entry["step"]
-            out.print(f"  step {step} ({'first message' if step == 0 else f'follow-up {step}'})")
+            out.print(
+                f"  step {step} ({'first message' if step == 0 else f'follow-up {step}'})"
+                + (f", variant {entry['variant']}" if entry["variant"] else "")
+            )
         row = entry["send_list"]
         if row is not None:
             out.print(f"  fit score {row['fit_score']:.4f}")

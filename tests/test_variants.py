@@ -725,13 +725,22 @@ def test_personal_share_of_a_build_is_judged_per_variant() -> None:
 def test_explain_shows_the_step_and_variant_a_recipient_is_sent(tmp_path: Path) -> None:
     from planner import pipeline
     from planner.ledger import open_for_build
+    from planner.ledger.run_explain import explain_run
     from tests.ledger_support import real_build
 
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     campaign = _campaign(tmp_path)
     ledger = tmp_path / "ledger.duckdb"
-    real_build([campaign], ledger, date(2026, 3, 1), tmp_path / "d1")
+    run = real_build([campaign], ledger, date(2026, 3, 1), tmp_path / "d1")
     sent = {r["email"]: r["variant"] for r in _rows(tmp_path / "d1")}
+    # The past run says what it sent.
+    assert run.run_id is not None
+    [past] = explain_run(run.run_id, "p1@example.com", ledger)["campaigns"]
+    assert (past["decision"], past["step"], past["variant"]) == (
+        "recipient",
+        0,
+        sent["p1@example.com"],
+    )
     led = open_for_build(ledger, dry_run=True)
     try:
         # A week later everyone is due their follow-up, which keeps their variant.

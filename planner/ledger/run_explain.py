@@ -181,6 +181,7 @@ def _campaign_entry(
         "eligible_again_on": None,
         "position": None,
         "step": None,
+        "variant": None,
         "send_list": None,
         "touch": None,
         "not_kept": not_kept,
@@ -212,6 +213,7 @@ def _campaign_entry(
             person_key=str(key),
             position=int(position) + 1,
             step=int(row.get("step") or 0),
+            variant=row.get("variant") or None,
             send_list={k: row.get(k) for k in RECIPIENT_FIELDS},
         )
         return entry

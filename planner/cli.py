@@ -323,11 +323,7 @@ def explain(
             + (f" ({safe(entry['detail'])})" if entry["detail"] else "")
         )
         if entry["step"] is not None:
-            step = entry["step"]
-            out.print(
-                f"  message: {'first message' if step == 0 else f'follow-up {step}'}"
-                + (f", variant {entry['variant']}" if entry["variant"] else "")
-            )
+            out.print(f"  message: {_message_of(entry['step'], entry['variant'])}")
         table = Table(box=_box(), show_edge=False)
         table.add_column("check")
         table.add_column("result")
@@ -358,6 +354,12 @@ def explain(
                 f"  best cue: {safe(cue['cue'])} ({cue['kind']}, shared by {cue['shared_by']} of"
                 f" {cue['recipients']} recipients of this build: the rarest)"
             )
+
+
+def _message_of(step: int, variant: str | None) -> str:
+    """ "first message" or "follow-up N", and the message variant if the campaign has them."""
+    what = "first message" if step == 0 else f"follow-up {step}"
+    return what + (f", variant {variant}" if variant else "")
 
 
 def _explain_run(
@@ -406,11 +408,7 @@ def _explain_run(
         if entry["eligible_again_on"]:
             out.print(f"  eligible again on {entry['eligible_again_on']}")
         if entry["step"] is not None:
-            step = entry["step"]
-            out.print(
-                f"  step {step} ({'first message' if step == 0 else f'follow-up {step}'})"
-                + (f", variant {entry['variant']}" if entry["variant"] else "")
-            )
+            out.print(f"  step {entry['step']} ({_message_of(entry['step'], entry['variant'])})")
         row = entry["send_list"]
         if row is not None:
             out.print(f"  fit score {row['fit_score']:.4f}")

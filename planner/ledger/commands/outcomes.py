@@ -12,16 +12,15 @@ import duckdb
 import polars as pl
 
 from planner import duck
-from planner.errors import InputError
 from planner.files import sha256_file
 from planner.ledger.commands._common import PathLike
 from planner.ledger.commands.touches import (
     _ID_RE,
-    MAX_PROBLEMS_SHOWN,
     _identity_problems,
     _import_persons,
     _line_of,
     _read_import,
+    _refuse,
     _refuse_reimport,
     _typed,
 )
@@ -180,22 +179,6 @@ def _snooze_problems(
     if has_after and (after_days is None or not 1 <= after_days <= NOT_NOW_MAX_DAYS):
         return [f"after_days must be a whole number of days from 1 to {NOT_NOW_MAX_DAYS}"]
     return []
-
-
-def _refuse(file: Path, problems: list[str], hint: str) -> InputError:
-    return InputError(
-        f"{file}: {len(problems)} bad row(s); nothing was imported",
-        hint=hint,
-        problems=[
-            f"{file}: {len(problems)} bad row(s); nothing was imported",
-            *problems[:MAX_PROBLEMS_SHOWN],
-            *(
-                [f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more"]
-                if len(problems) > MAX_PROBLEMS_SHOWN
-                else []
-            ),
-        ],
-    )
 
 
 def import_outcomes(

@@ -221,6 +221,23 @@ def _headers_found(header: Sequence[str]) -> str:
     )
 
 
+def _refuse(file: Path, problems: list[str], hint: str) -> InputError:
+    """All rows or none: the error refusing a file, with its first problems by line."""
+    return InputError(
+        f"{file}: {len(problems)} bad row(s); nothing was imported",
+        hint=hint,
+        problems=[
+            f"{file}: {len(problems)} bad row(s); nothing was imported",
+            *problems[:MAX_PROBLEMS_SHOWN],
+            *(
+                [f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more"]
+                if len(problems) > MAX_PROBLEMS_SHOWN
+                else []
+            ),
+        ],
+    )
+
+
 def _refuse_reimport(con: duckdb.DuckDBPyConnection, file: Path, sha: str, *, kind: str) -> None:
     """The same file (by content) is imported once; cancelling its run allows it again."""
     dup = first_row(
@@ -253,31 +270,18 @@ def import_touches(
     sha = sha256_file(file)
     check = duck.connect()
     try:
-        duck.attach_watcher(progress, check)
-        say("checking touches")
-        check.register("_imp", frame)
-        problems += _validate(check, file)
-        problems.sort(key=_line_of)
-        if problems:
-            raise InputError(
-                f"{file}: {len(problems)} bad row(s); nothing was imported",
-                hint=_IMPORT_HINT,
-                problems=[
-                    f"{file}: {len(problems)} bad row(s); nothing was imported",
-                    *problems[:MAX_PROBLEMS_SHOWN],
-                    *(
-                        [f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more"]
-                        if len(problems) > MAX_PROBLEMS_SHOWN
-                        else []
-                    ),
-                ],
-            )
-        rows = check.sql(
-            "SELECT line, email_norm, url_norm, touched_on, campaign_id, channel, sender_id"
-            " FROM _imp_checked ORDER BY line"
-        ).pl()
+        with duck.watched(progress, check):
+            say("checking touches")
+            check.register("_imp", frame)
+            problems += _validate(check, file)
+            problems.sort(key=_line_of)
+            if problems:
+                raise _refuse(file, problems, _IMPORT_HINT)
+            rows = check.sql(
+                "SELECT line, email_norm, url_norm, touched_on, campaign_id, channel, sender_id"
+                " FROM _imp_checked ORDER BY line"
+            ).pl()
     finally:
-        duck.detach_watcher(progress, check)
         check.close()
     run_id = f"import-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
     with (

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app, main
+from planner.cli import app
 from planner.contract import EXCLUDED_COLUMNS, SEND_LIST_COLUMNS
+from tests.outcomes_support import run_main
 
 ROOT = Path(__file__).parent.parent
 runner = CliRunner()
@@ -34,15 +35,7 @@ Run = Callable[..., tuple[int, str, str]]
 def run(capsys: pytest.CaptureFixture[str]) -> Run:
     """Run through main() so exit codes and stderr are exactly what a user sees."""
 
-    def _run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        with pytest.raises(SystemExit) as info:
-            main(list(args))
-        captured = capsys.readouterr()
-        code = info.value.code
-        return (code if isinstance(code, int) else 1), captured.out, captured.err
-
-    return _run
+    return lambda *args: run_main(capsys, *args)
 
 
 def test_dry_run_preview_shows_funnel_recipients_and_writes_nothing(

@@ -16,11 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import pipeline, report
-from planner.cli import main
 from planner.contract import REASONS
 from planner.errors import PlannerError
 from planner.report import charts
 from planner.report.data import Segment, split_marked
+from tests.outcomes_support import run_main
 from tests.report_support import (
     AS_OF,
     HOSTILE_COMPANY,
@@ -29,15 +29,6 @@ from tests.report_support import (
     example_dir,
     second_campaign,
 )
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    captured = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 1), captured.out, captured.err
 
 
 def _svg_texts(svg: str) -> list[str]:
@@ -310,7 +301,9 @@ def test_dry_run_report_file_is_0600_and_nothing_else_is_written(
     example: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = example.parent.parent / "r.html"
-    code, stdout, stderr = _run(capsys, "build", str(example), "--dry-run", "--report", str(target))
+    code, stdout, stderr = run_main(
+        capsys, "build", str(example), "--dry-run", "--report", str(target)
+    )
     assert code == 0, stderr
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     html = target.read_text(encoding="utf-8")
@@ -324,7 +317,7 @@ def test_real_build_writes_report_in_manifest_and_planner_report_renders_it_agai
 ) -> None:
     work = example.parent.parent
     ledger = work / "ledger.duckdb"
-    code, stdout, stderr = _run(
+    code, stdout, stderr = run_main(
         capsys, "build", str(example), "--ledger", str(ledger), "--as-of", AS_OF.isoformat(),
         "--report", str(work / "extra.html"), "--json",
     )  # fmt: skip
@@ -340,7 +333,7 @@ def test_real_build_writes_report_in_manifest_and_planner_report_renders_it_agai
     assert f"run {run_id}" in built.read_text(encoding="utf-8")
 
     target = work / "again.html"
-    code, stdout, stderr = _run(
+    code, stdout, stderr = run_main(
         capsys, "report", run_id, "--ledger", str(ledger), "--out", str(target)
     )
     assert code == 0, stderr
@@ -362,18 +355,18 @@ def test_planner_report_without_the_build_files_says_what_is_missing(
 
     work = example.parent.parent
     ledger = work / "ledger.duckdb"
-    code, stdout, _ = _run(capsys, "build", str(example), "--ledger", str(ledger), "--json")
+    code, stdout, _ = run_main(capsys, "build", str(example), "--ledger", str(ledger), "--json")
     assert code == 0
     result = json.loads(stdout)
     shutil.rmtree(result["campaigns"][0]["out_dir"])
-    code, stdout, stderr = _run(capsys, "report", result["run_id"], "--ledger", str(ledger))
+    code, stdout, stderr = run_main(capsys, "report", result["run_id"], "--ledger", str(ledger))
     assert code == 0, stderr
     html = Path(stdout.strip()).read_text(encoding="utf-8")
     assert Path(stdout.strip()).name == f"report-{result['run_id']}.html"
     assert "manifest.json was not found" in html
     assert "Jana" in html  # the recipients come from the ledger
 
-    code, _, stderr = _run(capsys, "report", "nope", "--ledger", str(ledger))
+    code, _, stderr = run_main(capsys, "report", "nope", "--ledger", str(ledger))
     assert code == 2 and "run nope is not in the ledger" in stderr
 
 
@@ -395,7 +388,7 @@ def test_an_unwritable_report_path_is_an_error_naming_it(
     blocker = example.parent.parent / "file"
     blocker.write_text("x", encoding="utf-8")
     target = blocker / "r.html"
-    code, _, stderr = _run(capsys, "build", str(example), "--dry-run", "--report", str(target))
+    code, _, stderr = run_main(capsys, "build", str(example), "--dry-run", "--report", str(target))
     assert code == 2
     assert f"planner: error: {target}: cannot write the report" in stderr
     assert "planner: hint:" in stderr and "Traceback" not in stderr

@@ -289,18 +289,26 @@ def _used(sql: str, p: _Params) -> dict[str, Any]:
     return {k: v for k, v in p.values.items() if k in used}
 
 
-def build_detail_sql(crit: Criteria, seg: str) -> tuple[str, dict[str, Any]]:
+def build_detail_sql(
+    crit: Criteria, seg: str, *, verbose: bool = False
+) -> tuple[str, dict[str, Any]]:
     """SQL (row_id, detail) over the segment table `seg` of `crit`, and its named parameters.
 
     The detail is a rendering of the checks a segment row already holds, so it is computed when
     it is read (excluded.csv, `--json`, explain) instead of being stored: one long text per row
     and campaign made the segment tables of a 25-campaign build over 1M rows 7.5 GB. Recipients
     (reason NULL) have no detail. Parameter names start with `q` (no clash with a caller's).
+
+    The detail of excluded.csv names every failing check by its reason code with the row's own
+    facts only (the missing required skills, the level, the years, the score): the campaign's
+    values are in the campaign file, and repeating them on every row made three quarters of a
+    1M-row excluded.csv (227 of 299 MB) and two thirds of its writing time. `verbose` (explain)
+    adds the campaign's values: "title matches none of data engineer".
     """
     p = _Params({})
     all_cols = _flag_names("sa", crit.skills_all)
     any_cols = _flag_names("sy", crit.skills_any)
-    detail = _detail_sql(crit, p, all_cols, any_cols, p.bind("q", crit.min_score))
+    detail = _detail_sql(crit, p, all_cols, any_cols, p.bind("q", crit.min_score), verbose)
     sql = (
         f"SELECT row_id, CASE WHEN reason IS NULL THEN NULL ELSE {detail} END AS detail FROM {seg}"
     )
@@ -308,15 +316,25 @@ def build_detail_sql(crit: Criteria, seg: str) -> tuple[str, dict[str, Any]]:
 
 
 def _detail_sql(
-    crit: Criteria, p: _Params, all_cols: list[str], any_cols: list[str], min_score: str
+    crit: Criteria,
+    p: _Params,
+    all_cols: list[str],
+    any_cols: list[str],
+    min_score: str,
+    verbose: bool,
 ) -> str:
-    """Every failing check of a row as `reason: explanation` phrases joined with '; '.
+    """Every failing check of a row as `reason` or `reason: facts` phrases joined with '; '.
 
-    Only campaign values and derived facts (level, years, score) appear, never raw row text.
+    Only campaign values and derived facts (level, years, score) appear, never raw row text;
+    the campaign's values only when `verbose`.
     """
 
     def text(value: str) -> str:
         return p.bind("q", value)
+
+    def campaign(phrase: str) -> str | None:
+        """A phrase of campaign values, or nothing (the reason code alone) when terse."""
+        return text(phrase) if verbose else None
 
     missing_all = [
         f"CASE WHEN NOT {col} THEN {text(rule.name)} END"
@@ -330,46 +348,59 @@ def _detail_sql(
             f" concat_ws(', ', {', '.join(missing_all)}) END"
         )
     if any_cols:
+        of = (
+            text(", ".join(r.name for r in crit.skills_any))
+            if verbose
+            else text(f"{len(any_cols)} skills.any")
+        )
         skills_bits.append(
             f"CASE WHEN {any_count} < {crit.min_any} THEN {any_count}::VARCHAR || ' of '"
-            f" || {text(', '.join(r.name for r in crit.skills_any))}"
-            f" || ' (needs {crit.min_any})' END"
+            f" || {of} || ' (needs {crit.min_any})' END"
         )
     skills_detail = f"concat_ws('; ', {', '.join(skills_bits)})" if skills_bits else "''"
     places = [*crit.countries, *(f"{c.radius_km:g} km of {c.name}" for c in crit.cities)]
-    phrases = {
+    years_range = f"{crit.years_min if crit.years_min is not None else 0:g}-" + (
+        f"{crit.years_max:g}" if crit.years_max is not None else "any"
+    )
+    title_inc = campaign("title matches none of " + ", ".join(crit.titles_include_text))
+    levels = campaign(" not in " + ", ".join(crit.seniority))
+    outside = campaign("outside " + (", ".join(places) or "the listed places"))
+    phrases: dict[str, str | None] = {
         "f_duplicate": "'same person as ' || first_source || ' of this build'",
         "f_suppressed": "coalesce(suppressed_by, 'on a suppression list or opted out')",
         "f_in_ats": "coalesce(in_ats_by, 'in an ATS export')",
-        "f_not_open": "'profile says not open to opportunities'",
-        "f_company": "'current employer is on companies.exclude'",
-        "f_off_limits": "'current employer is on an off-limits list'",
+        "f_not_open": campaign("profile says not open to opportunities"),
+        "f_company": campaign("current employer is on companies.exclude"),
+        "f_off_limits": campaign("current employer is on an off-limits list"),
         "f_skills": skills_detail,
-        "f_title_mismatch": "'title matches none of ' || "
-        + text(", ".join(crit.titles_include_text)),
-        "f_title_excluded": "'title matches titles.exclude'",
-        "f_seniority": "'level ' || seniority || ' not in ' || " + text(", ".join(crit.seniority)),
+        "f_title_mismatch": title_inc,
+        "f_title_excluded": campaign("title matches titles.exclude"),
+        "f_seniority": "'level ' || seniority" + (f" || {levels}" if levels else ""),
         "f_experience": "CASE WHEN years_bad THEN"
         " 'years_experience is not a number of years (0 to 70), so the range cannot be checked'"
         " ELSE 'years ' || CASE WHEN years = floor(years) THEN years::BIGINT::VARCHAR"
-        " ELSE years::VARCHAR END || ' outside ' || "
-        + text(
-            f"{crit.years_min if crit.years_min is not None else 0:g}-"
-            + (f"{crit.years_max:g}" if crit.years_max is not None else "any")
-        )
+        " ELSE years::VARCHAR END"
+        + (f" || ' outside ' || {text(years_range)}" if verbose else "")
         + " END",
         "f_location": "CASE WHEN NOT has_location THEN 'no usable location'"
         # location_part is 0.5 exactly when the place is unknown (see the location check).
         " WHEN location_part = 0.5 THEN 'place not found in the gazetteer, distance unknown'"
-        " ELSE 'outside ' || " + text(", ".join(places) or "the listed places") + " END",
-        "f_open_only": "'not flagged open to work'",
-        "f_min_score": f"'score ' || fit_score::VARCHAR || ' below ' || {min_score}::VARCHAR",
+        + (f" ELSE {outside}" if outside else "")
+        + " END",
+        "f_open_only": campaign("not flagged open to work"),
+        "f_min_score": "'score ' || fit_score::VARCHAR"
+        + (f" || ' below ' || {min_score}::VARCHAR" if verbose else ""),
     }
     codes = dict(SEGMENT_CHECKS)
+    # A check without facts is its reason code alone; with facts, `code: facts` (facts that
+    # come out NULL, such as "outside" when terse, leave the code alone too).
     return (
         "concat_ws('; ', "
         + ", ".join(
-            f"CASE WHEN {col} THEN '{codes[col]}: ' || {expr} END" for col, expr in phrases.items()
+            f"CASE WHEN {col} THEN '{codes[col]}'"
+            + (f" || coalesce(': ' || nullif({expr}, ''), '')" if expr else "")
+            + " END"
+            for col, expr in phrases.items()
         )
         + ")"
     )

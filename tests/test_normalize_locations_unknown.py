@@ -59,11 +59,13 @@ def _campaign(tmp_path: Path, allow_unknown: bool) -> Any:
     return campaign_from_dict(spec, tmp_path / "radius.yaml")
 
 
-def _decisions(tmp_path: Path, allow_unknown: bool) -> dict[str, tuple[str | None, str | None]]:
+def _decisions(
+    tmp_path: Path, allow_unknown: bool, *, verbose: bool = True
+) -> dict[str, tuple[str | None, str | None]]:
     campaign = _campaign(tmp_path, allow_unknown)
     built = plan([campaign], as_of=None)
     try:
-        sql, params = build_detail_sql(built.campaigns[0].criteria, "seg_0")
+        sql, params = build_detail_sql(built.campaigns[0].criteria, "seg_0", verbose=verbose)
         rows = built.con.execute(
             "SELECT p.first_name, d.reason, x.detail, s.location_part FROM dec d"
             " JOIN people p USING (row_id) JOIN seg_0 s USING (row_id)"
@@ -91,3 +93,13 @@ def test_unresolved_town_is_unknown_not_outside(tmp_path: Path, allow_unknown: b
     if not allow_unknown:
         assert "not found in the gazetteer" in str(got["Ben"][1])
         assert "no usable location" in str(got["Flo"][1])
+    # excluded.csv's terse detail: outside is the reason code alone, unknown says why.
+    (tmp_path / "terse").mkdir()
+    terse = _decisions(tmp_path / "terse", allow_unknown, verbose=False)
+    assert terse["Di"][1] == "location_mismatch"
+    if not allow_unknown:
+        assert (
+            terse["Ben"][1]
+            == "location_mismatch: place not found in the gazetteer, distance unknown"
+        )
+        assert terse["Flo"][1] == "location_mismatch: no usable location"

@@ -315,5 +315,5 @@ def test_own_template_needing_a_missing_column_is_flagged_before_the_build(
     assert {e["full_name"]: e["detail"] for e in doc["excluded"]} == {
         "Jörg Müllerbrandt": "insufficient_personalization: top_skill is empty",
         "Şule Yıldırım-Hoffmann": "insufficient_personalization: top_skill is empty",
-        "Prof. Dr. Käthe Weißenborn": "company_excluded: current employer is on companies.exclude",
+        "Prof. Dr. Käthe Weißenborn": "company_excluded",
     }

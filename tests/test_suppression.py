@@ -189,8 +189,7 @@ def test_in_ats_by_email_or_url_only(tmp: Path) -> None:
     )
     assert (ex["c2"]["reason"], ex["c2"]["detail"]) == (
         "already_in_ats",
-        "already_in_ats: in ATS export ats.csv line 2 (profile URL);"
-        " company_excluded: current employer is on companies.exclude",
+        "already_in_ats: in ATS export ats.csv line 2 (profile URL); company_excluded",
     )
     assert "c4" not in ex and "c4" in planned.recipients["camp-a"]
     assert planned.funnel["camp-a"]["already_in_ats"] == 1

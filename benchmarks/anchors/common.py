@@ -122,11 +122,6 @@ class Criteria:
     def skill_denominator(self) -> float:
         return len(self.all_skills) + len(self.any_skills) + 0.5 * len(self.nice_skills)
 
-    @property
-    def places(self) -> str:
-        names = [*self.countries, *(f"{r:g} km of {n}" for n, r in self.cities)]
-        return ", ".join(names) or "the listed places"
-
 
 def load(path: Path) -> Criteria:
     c: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))

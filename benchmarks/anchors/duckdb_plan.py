@@ -66,10 +66,6 @@ def script(crit: cm.Criteria, cities: dict[str, tuple[str, float, float]]) -> tu
         "max_touches": crit.max_touches,
         "exempt": crit.exempt_min_score if crit.exempt_min_score is not None else 2.0,
         "limit": crit.limit if crit.limit is not None else 2**62,
-        "places": crit.places,
-        "include_text": ", ".join(crit.include),
-        "years_text": f"{crit.years_min:g}-{crit.years_max:g}",
-        "levels_text": ", ".join(crit.levels),
     }
     skills = [("a", s) for s in crit.all_skills] + [("y", s) for s in crit.any_skills]
     skills += [("n", s) for s in crit.nice_skills]
@@ -95,7 +91,7 @@ def script(crit: cm.Criteria, cities: dict[str, tuple[str, float, float]]) -> tu
         f" concat_ws(', ', {missing or 'NULL'}) END, CASE WHEN ({n_any}) < {int(crit.min_any)}"
         f" THEN ({n_any})::VARCHAR || ' of ' || $any_text END)"
     )
-    params["any_text"] = ", ".join(crit.any_skills) + f" (needs {crit.min_any})"
+    params["any_text"] = f"{len(crit.any_skills)} skills.any (needs {crit.min_any})"
     matched = ", ".join(f"CASE WHEN {c} THEN $skn{i} END" for c, _k, i in hit_cols) or "NULL"
 
     params["include_re"] = cm.words(crit.include) if crit.include else ""
@@ -138,42 +134,36 @@ def script(crit: cm.Criteria, cities: dict[str, tuple[str, float, float]]) -> tu
     seniority_sql, sp = _seniority_sql()
     params.update(sp)
 
-    # (check, reason, detail), in the SPEC 5.1 order.
+    # (check, reason, the row's facts or None), in the SPEC 5.1 order.
     checks = [
         ("dup", "duplicate_row", "'same person as an earlier row'"),
-        ("not_open", "not_open", "'profile says not open to opportunities'"),
-        (
-            "list_contains($excluded_companies, company_n)",
-            "company_excluded",
-            "'current employer is on companies.exclude'",
-        ),
+        ("not_open", "not_open", None),
+        ("list_contains($excluded_companies, company_n)", "company_excluded", None),
         (f"NOT ({skills_ok})", "skills_missing", skills_detail),
-        (f"NOT ({title_in})", "title_mismatch", "'title matches none of ' || $include_text"),
-        (f"{title_out}", "title_excluded", "'title matches titles.exclude'"),
-        (
-            f"NOT {level_ok}",
-            "seniority_mismatch",
-            "'level ' || seniority || ' not in ' || $levels_text",
-        ),
+        (f"NOT ({title_in})", "title_mismatch", None),
+        (f"{title_out}", "title_excluded", None),
+        (f"NOT {level_ok}", "seniority_mismatch", "'level ' || seniority"),
         (
             "NOT (years IS NULL OR years BETWEEN $years_min AND $years_max)",
             "experience_out_of_range",
-            "'years ' || years::VARCHAR || ' outside ' || $years_text",
+            "'years ' || years::VARCHAR",
         ),
         (
             f"NOT ({loc_ok})",
             "location_mismatch",
-            "CASE WHEN known THEN 'outside ' || $places ELSE 'no usable location' END",
+            "CASE WHEN NOT known THEN 'no usable location' END",
         ),
-        (open_only, "not_open_to_work", "'not flagged open to work'"),
-        (
-            "fit_score < $min_score",
-            "below_min_score",
-            "'score ' || fit_score::VARCHAR || ' below ' || $min_score::VARCHAR",
-        ),
+        (open_only, "not_open_to_work", None),
+        ("fit_score < $min_score", "below_min_score", "'score ' || fit_score::VARCHAR"),
     ]
     reason = " ".join(f"WHEN {cond} THEN '{code}'" for cond, code, _ in checks)
-    detail = ", ".join(f"CASE WHEN {cond} THEN '{code}: ' || {d} END" for cond, code, d in checks)
+    # planner's excluded.csv detail: the reason code, and the row's own facts after a colon.
+    detail = ", ".join(
+        f"CASE WHEN {cond} THEN '{code}'"
+        + (f" || coalesce(': ' || nullif({d}, ''), '')" if d else "")
+        + " END"
+        for cond, code, d in checks
+    )
 
     text_cols = ["candidate_id", "first_name", "last_name", "full_name", "email", "profile_url"]
     text_cols += ["title", "headline", "company", "location", "city", "country", "skills"]

@@ -209,33 +209,37 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
             {
                 "all": "missing " + missing,
                 "any": (
-                    n_any_s.astype(str) + f" of {', '.join(any_names)} (needs {min_any})"
+                    n_any_s.astype(str) + f" of {len(any_names)} skills.any (needs {min_any})"
                 ).where(n_any_s < min_any if any_hits else False),
             }
         ),
         "; ",
     )
-    places = ", ".join(
-        [*loc.get("countries", []), *(f"{x['radius_km']:g} km of {x['name']}" for x in
-                                      loc.get("cities", []))]
-    ) or "the listed places"  # fmt: skip
+    # planner's excluded.csv phrases: the reason code, and the row's own facts after a colon.
     texts = [
         "same person as an earlier row",
-        "profile says not open to opportunities",
-        "current employer is on companies.exclude",
+        None,
+        None,
         skills_text,
-        "title matches none of " + ", ".join(include or []),
-        "title matches titles.exclude",
-        "level " + df["seniority"].fillna("") + " not in " + ", ".join(levels),
-        "years " + df["years"].astype("Int64").astype(str) + f" outside {low:g}-{high:g}",
-        pd.Series(np.where(known, "outside " + places, "no usable location"), index=df.index),
-        "not flagged open to work",
-        "score " + df["fit_score"].astype(str) + f" below {c['ranking']['min_score']}",
+        None,
+        None,
+        "level " + df["seniority"].fillna(""),
+        "years " + df["years"].astype("Int64").astype(str),
+        pd.Series(np.where(known, "", "no usable location"), index=df.index),
+        None,
+        "score " + df["fit_score"].astype(str),
     ]
+
+    def phrase(code: str, text: pd.Series | str | None) -> pd.Series:
+        if text is None:
+            return pd.Series(code, index=df.index)
+        text = pd.Series(text, index=df.index).fillna("")
+        return code + (": " + text).where(text != "", "")
+
     df["detail"] = joined(
         pd.DataFrame(
             {
-                code: (code + ": " + pd.Series(text, index=df.index)).where(np.asarray(m, bool))
+                code: phrase(code, text).where(np.asarray(m, bool))
                 for (m, code), text in zip(checks, texts, strict=True)
             }
         ),

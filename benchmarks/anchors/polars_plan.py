@@ -217,60 +217,50 @@ def plan(campaign_path: Path, touches_path: Path, out: Path, as_of: dt.date) -> 
             pl.when(~pl.all_horizontal(all_c or [pl.lit(True)])).then(pl.lit("missing ") + missing),
             pl.when(n_any < crit.min_any).then(
                 n_any.cast(pl.Utf8)
-                + pl.lit(f" of {', '.join(crit.any_skills)} (needs {crit.min_any})")
+                + pl.lit(f" of {len(crit.any_skills)} skills.any (needs {crit.min_any})")
             ),
         ],
         separator="; ",
         ignore_nulls=True,
     )
-    checks: list[tuple[pl.Expr, str, pl.Expr]] = [
+    # (check, reason, the row's facts or None), in the SPEC 5.1 order.
+    checks: list[tuple[pl.Expr, str, pl.Expr | None]] = [
         (pl.col("dup"), "duplicate_row", pl.lit("same person as an earlier row")),
-        (pl.col("not_open"), "not_open", pl.lit("profile says not open to opportunities")),
-        (
-            pl.col("company_n").is_in(crit.excluded_companies),
-            "company_excluded",
-            pl.lit("current employer is on companies.exclude"),
-        ),
+        (pl.col("not_open"), "not_open", None),
+        (pl.col("company_n").is_in(crit.excluded_companies), "company_excluded", None),
         (~skills_ok, "skills_missing", skills_detail),
-        (~title_in, "title_mismatch", pl.lit("title matches none of " + ", ".join(crit.include))),
-        (title_out, "title_excluded", pl.lit("title matches titles.exclude")),
-        (
-            ~level_ok,
-            "seniority_mismatch",
-            pl.lit("level ") + pl.col("seniority") + pl.lit(" not in " + ", ".join(crit.levels)),
-        ),
-        (
-            ~years_ok,
-            "experience_out_of_range",
-            pl.lit("years ")
-            + pl.col("years").cast(pl.Utf8)
-            + pl.lit(f" outside {crit.years_min:g}-{crit.years_max:g}"),
-        ),
+        (~title_in, "title_mismatch", None),
+        (title_out, "title_excluded", None),
+        (~level_ok, "seniority_mismatch", pl.lit("level ") + pl.col("seniority")),
+        (~years_ok, "experience_out_of_range", pl.lit("years ") + pl.col("years").cast(pl.Utf8)),
         (
             ~loc_ok,
             "location_mismatch",
-            pl.when(pl.col("known"))
-            .then(pl.lit("outside " + crit.places))
-            .otherwise(pl.lit("no usable location")),
+            pl.when(~pl.col("known")).then(pl.lit("no usable location")),
         ),
         (
             ~pl.col("open") if crit.open_mode == "only" else pl.lit(False),
             "not_open_to_work",
-            pl.lit("not flagged open to work"),
+            None,
         ),
         (
             pl.col("fit_score") < crit.min_score,
             "below_min_score",
-            pl.lit("score ")
-            + pl.col("fit_score").cast(pl.Utf8)
-            + pl.lit(f" below {crit.min_score}"),
+            pl.lit("score ") + pl.col("fit_score").cast(pl.Utf8),
         ),
     ]
+
+    def phrase(code: str, facts: pl.Expr | None) -> pl.Expr:
+        """planner's excluded.csv phrase: the reason code, and the row's facts after a colon."""
+        if facts is None:
+            return pl.lit(code)
+        return pl.lit(code) + pl.when(facts != "").then(pl.lit(": ") + facts).otherwise(pl.lit(""))
+
     reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     for cond, code, _detail in reversed(checks):
         reason = pl.when(cond).then(pl.lit(code)).otherwise(reason)
     detail = pl.concat_str(
-        [pl.when(cond).then(pl.lit(f"{code}: ") + d) for cond, code, d in checks],
+        [pl.when(cond).then(phrase(code, d)) for cond, code, d in checks],
         separator="; ",
         ignore_nulls=True,
     )

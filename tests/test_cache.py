@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +220,84 @@ def test_a_cache_that_cannot_be_written_never_fails_the_build(
     built = _outputs(example, c)
     assert built[1].equals(fresh[1])
     assert c.entries() == []
+
+
+# ---------------------------------------------------------------- the gazetteer kept beside
+
+
+@pytest.fixture()
+def fresh_gazetteer(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """`locations._gazetteer` as in a new process; the process's own one comes back after."""
+    from planner.normalize import locations
+
+    built = locations._gazetteer()
+    monkeypatch.setattr(locations, "_kept", None)
+    locations._gazetteer.cache_clear()
+    yield built
+    locations._gazetteer.cache_clear()
+    monkeypatch.setattr(locations, "_build_gazetteer", lambda: built)
+    locations._gazetteer()  # primed with the same object, without building it again
+
+
+def test_gazetteer_is_kept_and_read_back(tmp_path: Path, fresh_gazetteer: Any) -> None:
+    from planner.normalize import locations
+
+    c = SourceCache(tmp_path / "cache")
+    stale = tmp_path / "cache" / "gazetteer-0123456789abcdef.json"
+    stale.parent.mkdir()
+    stale.write_text("{}")
+    path = c.keep_gazetteer()
+    assert path.name == f"gazetteer-{cache.code_fingerprint()[:32]}.json"
+    assert not stale.exists()  # another code version's
+    built = locations._gazetteer()
+    assert built.primary == fresh_gazetteer.primary  # built, as without a cache
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # A new process reads it back instead of building it.
+    locations._gazetteer.cache_clear()
+    read = locations._read_gazetteer(path)
+    assert read is not None and read == fresh_gazetteer
+    assert read.primary["berlin"][0].country_code == "DE"
+    size = path.stat().st_size
+    assert c.clear() == (0, size) and not path.exists()  # cleared, but not an entry
+
+
+def test_unreadable_gazetteer_is_rebuilt(
+    tmp_path: Path, fresh_gazetteer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planner.normalize import locations
+
+    c = SourceCache(tmp_path / "cache")
+    path = c.keep_gazetteer()
+    for damage in ('{"format": 1, "cities": [["x"]]', '{"format": 99}', "[1, 2]"):
+        path.write_text(damage)
+        assert locations._read_gazetteer(path) is None, damage
+    assert locations._gazetteer() == fresh_gazetteer  # rebuilt and written again
+    assert locations._read_gazetteer(path) == fresh_gazetteer
+
+
+def test_reading_cache_does_not_write_the_gazetteer(tmp_path: Path, fresh_gazetteer: Any) -> None:
+    from planner.normalize import locations
+
+    path = SourceCache(tmp_path / "cache", write=False).keep_gazetteer()
+    assert locations._gazetteer() == fresh_gazetteer
+    assert not path.exists() and not (tmp_path / "cache").exists()
+
+
+@pytest.mark.slow
+def test_a_real_build_keeps_the_gazetteer_for_the_next(example: Path, tmp_path: Path) -> None:
+    env = {**os.environ, cache.CACHE_ENV: str(tmp_path / "cache")}
+    ledger = str(tmp_path / "ledger.duckdb")
+    for n, name in enumerate(("first", "second")):
+        args = ["build", str(example), "--as-of", AS_OF, "--ledger", ledger]
+        done = subprocess.run(
+            [sys.executable, "-m", "planner", *args, "--out", str(tmp_path / name)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        [kept] = (tmp_path / "cache").glob("gazetteer-*.json")
+        if n == 0:
+            written = kept.stat().st_mtime_ns
+    assert kept.stat().st_mtime_ns == written  # read by the second build, not written again

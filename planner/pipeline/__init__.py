@@ -167,6 +167,8 @@ def plan(
             stacklevel=3,  # the caller, past the memory-errors decorator
         )
     as_of = as_of or _today()
+    if cache is not None:
+        cache.keep_gazetteer()
     plans = prepare(campaigns)
     con, spill = _connect(database)
     attach_watcher(progress, con)

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner import segment
 from planner.config import campaign_from_dict
 from planner.criteria import resolve
 from planner.normalize.enrich import enrich_python
@@ -190,11 +191,16 @@ def test_engine_equals_reference(
 
     built = plan([campaign], as_of=None)
     try:
+        # Every column of every row, as explain and the recipients read them (segment.rows_sql).
+        full, params = segment.rows_sql(crit, "people", built.campaigns[0].scope, "TRUE")
         got = {
             r[0]: {"person_key": r[1], "reason": r[2], "fit_score": r[3], "matched": r[4]}
             for r in built.con.execute(
                 "SELECT d.row_id, d.person_key, d.reason, d.fit_score, s.matched_skills"
-                " FROM dec d JOIN seg_0 s USING (row_id)"
+                f" FROM dec d JOIN ({full}) s USING (row_id)"
+                " JOIN seg_0 k ON k.row_id = d.row_id AND k.reason IS NOT DISTINCT FROM s.reason"
+                " AND k.fit_score = s.fit_score",
+                params,
             ).fetchall()
         }
         recipients = built.campaigns[0].recipients["person_key"].to_list()

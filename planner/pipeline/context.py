@@ -94,6 +94,9 @@ class CampaignPlan:
     recipients: pl.DataFrame = field(default_factory=pl.DataFrame)
     funnel: dict[str, int] = field(default_factory=dict)
     guardrail: dict[str, Any] = field(default_factory=dict)
+    #: The table of the rows this campaign reads (`tables.scope`, shared by campaigns of the
+    #: same files), set by segmentation.
+    scope: str = ""
 
     @property
     def id(self) -> str:

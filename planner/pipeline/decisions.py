@@ -141,7 +141,7 @@ def segment_campaigns(ctx: BuildContext) -> None:
     """Step: each campaign's scope and segmentation (SPEC 5), its rows' first reason in `dec`."""
     for p in ctx.plans:
         ctx.say(f"segmenting {p.id}")
-        scope = _scope(ctx.con, p, ctx.scopes)
+        scope = p.scope = _scope(ctx.con, p, ctx.scopes)
         target = tables.segment(p.index)
         segment.segment(ctx.con, p.criteria, people=tables.PEOPLE, scope=scope, target=target)
         ctx.con.execute(

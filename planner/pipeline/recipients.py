@@ -9,7 +9,7 @@ from typing import Any, Final
 import duckdb
 import polars as pl
 
-from planner import lint, personalize
+from planner import lint, personalize, segment
 from planner.config import Campaign
 from planner.contract import SEND_LIST_COLUMNS
 from planner.duck import frame
@@ -38,7 +38,7 @@ SELECT d.row_id, d.person_key, p.candidate_id, p.first_name, p.last_name, p.full
        coalesce(st.step, 0) AS step,
        -- A follow-up keeps the variant of the person's first message of the campaign.
        CASE WHEN coalesce(st.step, 0) = 0 THEN {variant} ELSE st.variant END AS variant
-FROM dec d JOIN people p USING (row_id) JOIN seg_{i} s USING (row_id)
+FROM dec d JOIN people p USING (row_id) JOIN segr_{i} s USING (row_id)
 LEFT JOIN cue_{i} c USING (row_id)
 LEFT JOIN dec_steps st ON st.cidx = d.cidx AND st.person_key = d.person_key
 WHERE d.cidx = $cidx AND d.reason IS NULL
@@ -59,7 +59,7 @@ WITH r AS (
            regexp_split_to_array(coalesce(p.title, ''), '[^\p{L}\p{N}+#]+') AS words,
            regexp_split_to_array(coalesce(p.headline, ''),
                                  '\s*(?:[|•·,;/]|\s[-–—@]\s)\s*') AS phrases
-    FROM dec d JOIN people p USING (row_id) JOIN seg_{i} s USING (row_id)
+    FROM dec d JOIN people p USING (row_id) JOIN segr_{i} s USING (row_id)
     WHERE d.cidx = $cidx AND d.reason IS NULL
 ), c AS (
     SELECT row_id, 0 AS kind, unnest(skills) AS cue, generate_subscripts(skills, 1) AS pos
@@ -104,6 +104,16 @@ def _best_cues(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
 
 def _personalize(con: duckdb.DuckDBPyConnection, p: CampaignPlan) -> None:
     """Render messages for the recipients; broken ones go to insufficient_personalization."""
+    sql, params = segment.rows_sql(
+        p.criteria,
+        tables.PEOPLE,
+        p.scope,
+        f"p.row_id IN (SELECT row_id FROM {tables.DEC} WHERE cidx = $cidx AND reason IS NULL)",
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {tables.recipient_segment(p.index)} AS {sql}",
+        {**params, "cidx": p.index},
+    )
     _best_cues(con, p)
     variants = [v.id for v in p.campaign.message.variant_list]
     rows = frame(

@@ -53,8 +53,14 @@ def ats_hits(i: int) -> str:
 
 
 def segment(i: int) -> str:
-    """Campaign `i`'s segmentation: check flags, score parts, fit score, first reason."""
+    """Campaign `i`'s segmentation: checks, fit score, first reason (`segment.kept_columns`)."""
     return f"seg_{i}"
+
+
+def recipient_segment(i: int) -> str:
+    """Every column of campaign `i`'s segmentation (matched skills, distances, score parts) for
+    its recipients only (`segment.rows_sql`); `segment(i)` keeps what every row needs."""
+    return f"segr_{i}"
 
 
 def cue(i: int) -> str:
@@ -77,7 +83,7 @@ FIXED: Final = frozenset(
         CUE_STOPWORDS,
     }
 )
-_PER_CAMPAIGN: Final = re.compile(r"(scope|_supp_hits|_ats_hits|seg|cue)_[0-9]+")
+_PER_CAMPAIGN: Final = re.compile(r"(scope|_supp_hits|_ats_hits|seg|segr|cue)_[0-9]+")
 
 
 def declared(name: str) -> bool:

@@ -159,8 +159,12 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
         )
     found: list[dict[str, Any]] = []
     for p in plan_.campaigns:
-        mine = f"(SELECT * FROM seg_{p.index} WHERE list_contains($keys::VARCHAR[], person_key))"
+        rows_sql, seg_params = segment.rows_sql(
+            p.criteria, "people", p.scope, "list_contains($keys::VARCHAR[], p.person_key)"
+        )
+        mine = f"({rows_sql})"
         detail_sql, params = segment.build_detail_sql(p.criteria, mine, verbose=True)
+        params = {**params, **seg_params}
         rows = frame(
             plan_.con,
             f"""

@@ -3,6 +3,7 @@ and the ledger's record of the run."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import secrets
@@ -122,7 +123,7 @@ def write_plan(
     send list (the next writer removes the staging directories); a crash after it leaves files
     the ledger knows about (the next writer renames them). See `planner.ledger.core`.
     """
-    from planner import export, report
+    from planner import report
 
     run_id = run_id or new_run_id()
     single = len(plan_.campaigns) == 1
@@ -133,12 +134,30 @@ def write_plan(
         targets.append((p, final, _staging_dir(final)))
     if ledger is not None:
         ledger.begin_run(run_id, plan_.as_of, [(p.id, tmp, final) for p, final, tmp in targets])
+    # One report of the whole build, beside each campaign's send list (issue 16). Its data
+    # comes from the connection, here; its charts are rendered to SVG (about a second, none of
+    # it DuckDB's) in a thread while DuckDB writes the first excluded.csv.
+    report_data = report.from_plan(plan_, run_id=run_id)
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="planner-report") as pool:
+        report_html = pool.submit(report.render_html, report_data)
+        return _write_targets(plan_, targets, formats, run_id, ledger, report_html)
+
+
+def _write_targets(
+    plan_: Plan,
+    targets: list[tuple[CampaignPlan, Path, Path]],
+    formats: Sequence[str],
+    run_id: str,
+    ledger: LedgerWriter | None,
+    report_html: concurrent.futures.Future[str],
+) -> list[Written]:
+    """`write_plan`'s files, record and renames, once the run is announced."""
+    from planner import export, report
+
     committed = False
     try:
         written: list[Written] = []
         send_lists: dict[str, pl.DataFrame] = {}
-        # One report of the whole build, beside each campaign's send list (issue 16).
-        report_html = report.render_html(report.from_plan(plan_, run_id=run_id))
         for p, final, tmp in targets:
             tmp.mkdir(parents=True, mode=0o700)
             send_list = p.recipients.with_columns(pl.lit(run_id).alias("run_id")).select(
@@ -154,7 +173,9 @@ def write_plan(
             hashes["excluded.csv"] = export.write_query_csv(
                 plan_.con, *excluded_query(p), tmp / "excluded.csv"
             )
-            hashes[report.REPORT_NAME] = report.write_report(report_html, tmp / report.REPORT_NAME)
+            hashes[report.REPORT_NAME] = report.write_report(
+                report_html.result(), tmp / report.REPORT_NAME
+            )
             if "parquet" in wanted:
                 hashes["excluded.parquet"] = _write_excluded_parquet(
                     plan_.con, p, tmp / "excluded.parquet"

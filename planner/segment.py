@@ -382,28 +382,36 @@ def _detail_sql(
         " ELSE years::VARCHAR END"
         + (f" || ' outside ' || {text(years_range)}" if verbose else "")
         + " END",
-        "f_location": "CASE WHEN NOT has_location THEN 'no usable location'"
-        # location_part is 0.5 exactly when the place is unknown (see the location check).
-        " WHEN location_part = 0.5 THEN 'place not found in the gazetteer, distance unknown'"
-        + (f" ELSE {outside}" if outside else "")
-        + " END",
+        "f_location": None,  # below: its phrase is one CASE
         "f_open_only": campaign("not flagged open to work"),
         "f_min_score": "'score ' || fit_score::VARCHAR"
         + (f" || ' below ' || {min_score}::VARCHAR" if verbose else ""),
     }
     codes = dict(SEGMENT_CHECKS)
-    # A check without facts is its reason code alone; with facts, `code: facts` (facts that
-    # come out NULL, such as "outside" when terse, leave the code alone too).
-    return (
-        "concat_ws('; ', "
-        + ", ".join(
-            f"CASE WHEN {col} THEN '{codes[col]}'"
-            + (f" || coalesce(': ' || nullif({expr}, ''), '')" if expr else "")
-            + " END"
-            for col, expr in phrases.items()
-        )
-        + ")"
+    # location_part is 0.5 exactly when the place is unknown (see the location check).
+    location = (
+        "CASE WHEN NOT has_location THEN 'location_mismatch: no usable location'"
+        " WHEN location_part = 0.5"
+        " THEN 'location_mismatch: place not found in the gazetteer, distance unknown'"
+        + (f" ELSE 'location_mismatch: ' || {outside}" if outside else " ELSE 'location_mismatch'")
+        + " END"
     )
+
+    def phrase(col: str, expr: str | None) -> str:
+        """`code` alone, or `code: facts`. Every phrase's facts are there whenever its check
+        fails (a duplicate has a first row, a level mismatch a level, ...), except the skills',
+        which may come out empty; a phrase is built with as little string work as possible:
+        it runs for every excluded row (1M rows: 0.9 s of CPU with a guard on every phrase)."""
+        code = codes[col]
+        if col == "f_location":
+            return f"CASE WHEN {col} THEN {location} END"
+        if expr is None:
+            return f"CASE WHEN {col} THEN '{code}' END"
+        if col == "f_skills":
+            return f"CASE WHEN {col} THEN '{code}' || coalesce(': ' || nullif({expr}, ''), '') END"
+        return f"CASE WHEN {col} THEN '{code}: ' || {expr} END"
+
+    return "concat_ws('; ', " + ", ".join(phrase(c, e) for c, e in phrases.items()) + ")"
 
 
 #: The columns of the segment table every row keeps: what the decision table and the detail

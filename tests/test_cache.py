@@ -301,3 +301,55 @@ def test_a_real_build_keeps_the_gazetteer_for_the_next(example: Path, tmp_path: 
         if n == 0:
             written = kept.stat().st_mtime_ns
     assert kept.stat().st_mtime_ns == written  # read by the second build, not written again
+
+
+def test_background_store_keeps_the_tables_as_they_were(tmp_path: Path) -> None:
+    """The entry holds `people` and `persons` as they were when the store began, whatever the
+    build does to them meanwhile (the ledger rewrites persons, the keys are added to people)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE people AS SELECT i AS row_id, md5(i::VARCHAR) AS email_norm"
+        " FROM range(300000) r(i)"
+    )
+    con.execute(
+        "CREATE TABLE persons AS SELECT row_id, row_id AS component, 'p' || row_id"
+        " AS person_key FROM people"
+    )
+    c = SourceCache(tmp_path / "cache")
+    src = sources.SourceResult(files=[], rejects=[], table="rows")
+    key = cache.CacheKey("k" * 64, {})
+    pending = c.store_in_background(con, key, src)
+    assert pending is not None
+    con.execute("ALTER TABLE people ADD COLUMN person_key VARCHAR")
+    con.execute("UPDATE people SET person_key = 'x'")
+    con.execute(
+        "CREATE OR REPLACE TABLE persons AS SELECT 1 AS row_id, 1 AS component, 'q' AS person_key"
+    )
+    assert pending.wait()
+    other = duckdb.connect()
+    assert c.load(other, key) == src
+    assert [d[0] for d in other.execute("DESCRIBE people").fetchall()] == ["row_id", "email_norm"]
+    assert other.execute("SELECT count(*), min(person_key) FROM persons").fetchall() == [
+        (300000, "p0")
+    ]
+    assert stat.S_IMODE(c.path_of(key).stat().st_mode) == 0o600
+
+
+def test_cancelled_store_leaves_no_entry(tmp_path: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE people AS SELECT i AS row_id FROM range(10) r(i)")
+    con.execute("CREATE TABLE persons AS SELECT row_id FROM people")
+    c = SourceCache(tmp_path / "cache")
+    key = cache.CacheKey("c" * 64, {})
+    pending = c.store_in_background(con, key, sources.SourceResult([], [], "rows"))
+    assert pending is not None
+    pending.cancel()
+    assert [p.name for p in (tmp_path / "cache").iterdir() if not p.name.startswith("gaz")] in (
+        [],
+        [c.path_of(key).name],  # it may have finished before the cancel
+    )
+    assert not list((tmp_path / "cache").glob(".*tmp*"))

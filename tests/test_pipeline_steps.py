@@ -109,7 +109,7 @@ def test_a_step_runs_alone_on_hand_made_tables(tmp_path: Path) -> None:
                 (1, "k1", 0.5, None),
                 (2, "k2", 0.9, None),
                 (3, "k3", 0.5, None),
-                (4, "k4", 0.99, "skill_mismatch"),
+                (4, "k4", 0.99, "skills_missing"),
                 (5, "k0", 0.5, None),
             ],
         )
@@ -124,7 +124,7 @@ def test_a_step_runs_alone_on_hand_made_tables(tmp_path: Path) -> None:
         ("k1", "over_limit", "over_limit: rank 3 of 4, limit 2"),
         ("k2", None, None),
         ("k3", "over_limit", "over_limit: rank 4 of 4, limit 2"),
-        ("k4", "skill_mismatch", None),
+        ("k4", "skills_missing", None),
     ]
 
 

@@ -168,7 +168,7 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
         rows = frame(
             plan_.con,
             f"""
-            SELECT g.*, d.reason AS decision, {DEC_DETAIL} AS final_detail,
+            SELECT g.*, d.reason::VARCHAR AS decision, {DEC_DETAIL} AS final_detail,
                    d.eligible_again_on, p.source_file, p.source_line,
                    p.city_name AS resolved_city, p.country_code AS resolved_country,
                    p.company_norm AS resolved_company, p.years AS resolved_years,

@@ -36,7 +36,7 @@ REPORT_NAME = "report.html"
 #: `report_rows` of a build (see `planner.report.data`): its decisions joined to the people.
 _PLAN_ROWS = """
 CREATE OR REPLACE TEMP VIEW report_rows AS
-SELECT d.cidx, d.person_key, d.reason, d.fit_score, d.eligible_again_on,
+SELECT d.cidx, d.person_key, d.reason::VARCHAR AS reason, d.fit_score, d.eligible_again_on,
        p.country_code AS country, p.city_name AS city
 FROM dec d JOIN people p USING (row_id)
 """

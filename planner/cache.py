@@ -304,7 +304,7 @@ class PendingStore:
     def __init__(
         self, cache: SourceCache, con: duckdb.DuckDBPyConnection, key: CacheKey, src: SourceResult
     ) -> None:
-        self._cache, self._key, self._src = cache, key, src
+        self._cache, self._src = cache, src
         self._cursor = con.cursor()
         self._final = cache.path_of(key)
         self._tmp = cache.directory / f".{key.name}.tmp-{secrets.token_hex(4)}{_SUFFIX}"

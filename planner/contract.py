@@ -35,6 +35,11 @@ REASONS: Final[tuple[str, ...]] = (
     "guardrail",
 )
 
+#: The SQL type of a reason column in a build's working tables: an ENUM of REASONS, one byte a
+#: row where a string took up to 40 (25 campaigns over 1M rows are 25M decision and segment
+#: rows, which the memory budget must hold). Compared and assigned as text; read out as VARCHAR.
+REASON_SQL_TYPE: Final[str] = "ENUM(" + ", ".join(f"'{code}'" for code in REASONS) + ")"
+
 #: Seniority levels (SPEC 5.3), lowest to highest.
 LEVELS: Final[tuple[str, ...]] = (
     "intern",

@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from planner.contract import REASON_SQL_TYPE
 from planner.criteria import Criteria
 from planner.normalize._sql import named
 from planner.normalize.locations import haversine_sql
@@ -436,12 +437,10 @@ KEPT_COLUMNS: tuple[str, ...] = (
 )
 
 
-#: The segment table's reason: an ENUM of the segmentation codes (one byte a row instead of a
-#: string of up to 24: a 25-campaign build over 1M rows holds 25M of them). The person key is
-#: not kept either (the decision table takes it from `people`). Both for the memory budget: at
-#: 25 campaigns the segment and decision tables did not fit it, and spilling them cost a third
-#: of the build (127 s against 90 s with an 8 GB budget).
-REASON_TYPE: str = "ENUM(" + ", ".join(f"'{code}'" for _flag, code in SEGMENT_CHECKS) + ")"
+#: The segment table's reason is `contract.REASON_SQL_TYPE` (one byte a row) and it keeps no
+#: person key (the decision table takes it from `people`): a 25-campaign build over 1M rows holds
+#: 25M segment rows, and at strings their tables did not fit the memory budget (spilling them
+#: cost a third of the build: 127 s against 90 s with an 8 GB budget).
 
 
 def kept_columns(crit: Criteria) -> list[str]:
@@ -466,7 +465,7 @@ def segment(
     column for chosen rows)."""
     sql, params = build_segment_sql(crit, people, scope)
     cols = ", ".join(
-        f"reason::{REASON_TYPE} AS reason" if c == "reason" else c for c in kept_columns(crit)
+        f"reason::{REASON_SQL_TYPE} AS reason" if c == "reason" else c for c in kept_columns(crit)
     )
     con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT {cols} FROM ({sql})", params)
 

@@ -8,27 +8,16 @@ from typing import Final
 
 from jinja2 import nodes
 
+from planner.contract import SEND_LIST_COLUMNS
 from planner.normalize import _data
 
 #: Person fields (SPEC 7), in send-list order, then `best_cue` (not a send-list column). These
 #: count as "personal".
 PERSON_FIELDS: Final[tuple[str, ...]] = (
-    "first_name",
-    "last_name",
-    "full_name",
-    "email",
-    "profile_url",
-    "current_title",
-    "current_company",
-    "city",
-    "country",
-    "seniority",
-    "years_experience",
-    "matched_skills",
-    "top_skill",
-    "fit_score",
-    "reasons",
-    # Not a send-list column: the profile headline, for messages over exports without a title.
+    *SEND_LIST_COLUMNS[
+        SEND_LIST_COLUMNS.index("first_name") : SEND_LIST_COLUMNS.index("reasons") + 1
+    ],
+    # Not send-list columns: the profile headline, for messages over exports without a title.
     "headline",
     "best_cue",
 )

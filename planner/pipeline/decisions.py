@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 
 from planner import segment, sources, suppression
-from planner.contract import REASONS
+from planner.contract import REASON_SQL_TYPE, REASONS
 from planner.pipeline import tables
 from planner.pipeline.context import BuildContext, LedgerStep
 
@@ -65,12 +65,6 @@ FROM people p JOIN _file_order o USING (source_file)
 #: that text (one per row and campaign) made a 25-campaign build over 1M rows hold 15 GB,
 #: spilled to disk under the memory limit.
 DEC_DETAIL = "coalesce(d.detail, s.detail)"
-
-
-#: `dec.reason`: an ENUM of the reason codes (SPEC 5.1), one byte a row where a string took up
-#: to 40 (25 campaigns over 1M rows are 25M rows, which the memory budget must hold). Compared
-#: and assigned as text (`reason = 'over_limit'`); read out as VARCHAR.
-DEC_REASON_TYPE: str = "ENUM(" + ", ".join(f"'{code}'" for code in REASONS) + ")"
 
 
 def excluded_query(p: CampaignPlan) -> tuple[str, dict[str, Any]]:
@@ -133,7 +127,7 @@ def open_decisions(ctx: BuildContext) -> None:
     """Step: the empty decision tables `dec` and `dec_steps` (tables.DEC, tables.DEC_STEPS)."""
     ctx.con.execute(
         f"CREATE OR REPLACE TABLE {tables.DEC} (cidx INTEGER, row_id BIGINT, person_key VARCHAR,"
-        f" fit_score DOUBLE, reason {DEC_REASON_TYPE}, detail VARCHAR, eligible_again_on DATE)"
+        f" fit_score DOUBLE, reason {REASON_SQL_TYPE}, detail VARCHAR, eligible_again_on DATE)"
     )
     # The follow-up step of each recipient due for one (the ledger fills it; none: step 0),
     # and the variant their first message of the campaign was (kept in every step).
@@ -152,7 +146,7 @@ def segment_campaigns(ctx: BuildContext) -> None:
         segment.segment(ctx.con, p.criteria, people=tables.PEOPLE, scope=scope, target=target)
         ctx.con.execute(
             f"INSERT INTO {tables.DEC} SELECT ?, s.row_id, p.person_key, s.fit_score,"
-            f" s.reason::VARCHAR::{DEC_REASON_TYPE}, NULL, NULL FROM {target} s"
+            f" s.reason, NULL, NULL FROM {target} s"
             f" JOIN {tables.PEOPLE} p USING (row_id)",
             [p.index],
         )

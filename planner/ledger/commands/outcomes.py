@@ -11,16 +11,14 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from planner import duck
 from planner.files import sha256_file
 from planner.ledger.commands._common import PathLike
 from planner.ledger.commands.touches import (
     _ID_RE,
+    _checked_rows,
     _identity_problems,
     _import_persons,
-    _line_of,
     _read_import,
-    _refuse,
     _refuse_reimport,
     _typed,
 )
@@ -206,22 +204,18 @@ def import_outcomes(
         multi=True,
     )
     sha = sha256_file(file)
-    check = duck.connect()
-    try:
-        check.register("_imp", frame)
-        problems += _validate_outcomes(check, file)
-        problems.sort(key=_line_of)
-        if problems:
-            raise _refuse(file, problems, _OUTCOMES_HINT)
-        rows = check.sql(
-            "SELECT line, email_norm, url_norm, outcome, outcome_on, campaign_id,"
-            " CASE WHEN outcome = 'not_now' THEN coalesce(until_given,"
-            " outcome_on + coalesce(after_days, $default_days)) END AS until_on"
-            " FROM _imp_checked ORDER BY line",
-            params={"default_days": NOT_NOW_DEFAULT_DAYS},
-        ).pl()
-    finally:
-        check.close()
+    rows = _checked_rows(
+        file,
+        frame,
+        problems,
+        _validate_outcomes,
+        _OUTCOMES_HINT,
+        "SELECT line, email_norm, url_norm, outcome, outcome_on, campaign_id,"
+        " CASE WHEN outcome = 'not_now' THEN coalesce(until_given,"
+        " outcome_on + coalesce(after_days, $default_days)) END AS until_on"
+        " FROM _imp_checked ORDER BY line",
+        {"default_days": NOT_NOW_DEFAULT_DAYS},
+    )
     skipped = rows.filter(pl.col("outcome") == NO_OUTCOME).height
     rows = rows.filter(pl.col("outcome") != NO_OUTCOME)
     run_id = f"outcomes-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"

@@ -238,6 +238,37 @@ def _refuse(file: Path, problems: list[str], hint: str) -> InputError:
     )
 
 
+def _checked_rows(
+    file: Path,
+    frame: pl.DataFrame,
+    problems: list[str],
+    validate: Callable[[duckdb.DuckDBPyConnection, Path], list[str]],
+    hint: str,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    progress: object = None,
+    step: Callable[[], None] | None = None,
+) -> pl.DataFrame:
+    """An import file's rows as `sql` selects them from `_imp_checked`, once `validate` (which
+    makes that table from `_imp`, the file's `frame`) found no problem beside `problems`; else
+    the file is refused (all rows or none). On a connection of its own, which `progress`
+    follows from before `step` (the caller's announcement of this step) is called."""
+    check = duck.connect()
+    try:
+        with duck.watched(progress, check):
+            if step is not None:
+                step()
+            check.register("_imp", frame)
+            problems = [*problems, *validate(check, file)]
+            problems.sort(key=_line_of)
+            if problems:
+                raise _refuse(file, problems, hint)
+            rows: pl.DataFrame = check.sql(sql, params=params).pl()
+            return rows
+    finally:
+        check.close()
+
+
 def _refuse_reimport(con: duckdb.DuckDBPyConnection, file: Path, sha: str, *, kind: str) -> None:
     """The same file (by content) is imported once; cancelling its run allows it again."""
     dup = first_row(
@@ -268,21 +299,17 @@ def import_touches(
     say("reading touches")
     frame, problems, ignored = _read_import(file)
     sha = sha256_file(file)
-    check = duck.connect()
-    try:
-        with duck.watched(progress, check):
-            say("checking touches")
-            check.register("_imp", frame)
-            problems += _validate(check, file)
-            problems.sort(key=_line_of)
-            if problems:
-                raise _refuse(file, problems, _IMPORT_HINT)
-            rows = check.sql(
-                "SELECT line, email_norm, url_norm, touched_on, campaign_id, channel, sender_id"
-                " FROM _imp_checked ORDER BY line"
-            ).pl()
-    finally:
-        check.close()
+    rows = _checked_rows(
+        file,
+        frame,
+        problems,
+        _validate,
+        _IMPORT_HINT,
+        "SELECT line, email_norm, url_norm, touched_on, campaign_id, channel, sender_id"
+        " FROM _imp_checked ORDER BY line",
+        progress=progress,
+        step=lambda: say("checking touches"),
+    )
     run_id = f"import-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
     with (
         writing(path, notify) as store,

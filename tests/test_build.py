@@ -7,6 +7,7 @@ the same ledger: same refusal, same exit code, no output directory, no run in th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -223,6 +224,30 @@ def test_every_file_a_build_writes_is_private(tmp_path: Path, people: Path) -> N
         p.name: "0o600" for p in files
     }
     assert oct(out.stat().st_mode & 0o777) == "0o700"
+
+
+def test_every_manifest_names_the_digest_of_every_file_beside_it(
+    tmp_path: Path, people: Path
+) -> None:
+    # excluded.csv is hashed in a thread while the next campaign is written: each manifest
+    # must still name its own campaign's digest, in the sorted place of every other file.
+    campaigns = [write_campaign(tmp_path, f"camp-{c}", [people.name]) for c in "abc"]
+    out = tmp_path / "out"
+    with planner.build(
+        campaigns, ledger=tmp_path / "l.duckdb", as_of=T, out=out, formats=["parquet"]
+    ) as result:
+        assert [w.campaign_id for w in result.written] == ["camp-a", "camp-b", "camp-c"]
+    for cid in ("camp-a", "camp-b", "camp-c"):
+        manifest = json.loads((out / cid / "manifest.json").read_text(encoding="utf-8"))
+        files = {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in (out / cid).iterdir()
+            if p.name != "manifest.json"
+        }
+        assert list(manifest["outputs"]) == sorted(files)
+        assert manifest["outputs"] == files
+        assert "excluded.csv" in files and "excluded.parquet" in files
+        assert manifest["campaign_id"] == cid
 
 
 def test_out_as_a_symlink_writes_into_its_target_and_the_ledger_stays_usable(

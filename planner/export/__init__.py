@@ -38,7 +38,7 @@ from planner.errors import ExportError
 from planner.export.ashby import AshbyExporter
 from planner.export.atomic import atomic_path
 from planner.export.base import Exporter, conform_send_list
-from planner.export.csvsafe import neutralize_text, write_csv, write_query_csv
+from planner.export.csvsafe import copy_query_csv, neutralize_text, write_csv, write_query_csv
 from planner.export.generic import CsvExporter, JsonlExporter, ParquetExporter
 from planner.export.greenhouse import GreenhouseExporter
 from planner.export.lever import LeverExporter
@@ -49,6 +49,7 @@ __all__ = [
     "EXPORTERS",
     "Exporter",
     "atomic_path",
+    "copy_query_csv",
     "export",
     "export_all",
     "get_exporter",

@@ -14,13 +14,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from planner.errors import ExportError
+from planner.files import fsync_dir
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path, *, sync: bool = True) -> Iterator[Path]:
     """Yield a temporary path next to `path`; on success fsync it and rename it over `path`.
 
-    On any error the temporary file is removed and nothing at `path` changes.
+    On any error the temporary file is removed and nothing at `path` changes. With
+    `sync=False` the caller makes the file durable itself (`planner.files.synced_sha256`,
+    which a build runs in a thread while DuckDB writes the next file): the rename still
+    happens only once the file is complete.
     """
     path = Path(path)
     try:
@@ -35,8 +39,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
         # A writer may have replaced the temporary file with one of its own (DuckDB's COPY
         # does, with the umask's 0644): the mode is set again before the file is published.
         os.chmod(tmp, 0o600)
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
+        if sync:
+            with tmp.open("rb+") as fh:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -44,21 +49,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise _error(path, exc) from exc
         raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable where the platform allows fsync on a directory."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    if sync:
+        fsync_dir(path.parent)
 
 
 def _error(path: Path, exc: OSError) -> ExportError:

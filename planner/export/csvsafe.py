@@ -181,7 +181,22 @@ def write_query_csv(
     decimals: Mapping[str, int] | None = None,
     batch_rows: int = QUERY_BATCH_ROWS,
 ) -> str:
-    """Write the result of a DuckDB query as a safe CSV; return its sha256.
+    """Write the result of a DuckDB query as a safe CSV (`copy_query_csv`); return its sha256."""
+    copy_query_csv(con, sql, params, path, decimals=decimals, batch_rows=batch_rows)
+    return sha256_file(path)
+
+
+def copy_query_csv(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: Sequence[Any] | Mapping[str, Any] | None,
+    path: Path,
+    *,
+    decimals: Mapping[str, int] | None = None,
+    batch_rows: int = QUERY_BATCH_ROWS,
+    sync: bool = True,
+) -> None:
+    """Write the result of a DuckDB query as a safe CSV, atomically.
 
     The bytes are exactly those of `write_csv(<the whole result as one frame>, path)`. A result
     of two or more text, date, integer or boolean columns (excluded.csv) is written by DuckDB's
@@ -189,18 +204,17 @@ def write_query_csv(
     (25 excluded.csv files of 1M rows took 87 s through Polars batches). Other results stream
     in Arrow batches through the same `csv_ready` as `write_csv`. Either way memory stays
     bounded, which keeps a build over millions of rows from holding the file in Python.
+    With `sync=False` the file is renamed into place without an fsync: the caller runs
+    `planner.files.synced_sha256` on it (see `atomic_path`).
     """
     relation = con.sql(sql, params=params)
     path = Path(path)
     if _native_ok(relation.types):
-        _copy_csv(con, sql, params, relation.columns, path)
-        return sha256_file(path)
+        _copy_csv(con, sql, params, relation.columns, path, sync=sync)
+        return
     reader = relation.to_arrow_reader(batch_rows)
-    with atomic_path(path) as tmp:
-        with tmp.open("wb") as out:
-            _stream_batches(reader, out, decimals)
-        digest = sha256_file(tmp)
-    return digest
+    with atomic_path(path, sync=sync) as tmp, tmp.open("wb") as out:
+        _stream_batches(reader, out, decimals)
 
 
 _NATIVE_TYPES = frozenset(
@@ -238,6 +252,8 @@ def _copy_csv(
     params: Sequence[Any] | Mapping[str, Any] | None,
     columns: Sequence[str],
     path: Path,
+    *,
+    sync: bool,
 ) -> None:
     cells = ", ".join(
         f"{_cell_sql(name)} AS {quote_ident(neutralize_text(name))}" for name in columns
@@ -245,7 +261,7 @@ def _copy_csv(
     target = "$planner_csv_path" if isinstance(params, Mapping) else "?"
     # Identifiers via quote_ident; `sql` is the caller's own query text with its values bound.
     copy = f"COPY (SELECT {cells} FROM ({sql})) TO {target} ({_COPY_OPTIONS})"  # noqa: S608
-    with atomic_path(path) as tmp:
+    with atomic_path(path, sync=sync) as tmp:
         bound: Sequence[Any] | Mapping[str, Any] = (
             {**params, "planner_csv_path": str(tmp)}
             if isinstance(params, Mapping)

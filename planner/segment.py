@@ -69,7 +69,7 @@ def _sum(parts: list[str]) -> str:
 def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dict[str, Any]]:
     """SQL and named parameters of the segment query for one campaign.
 
-    `people` is the enriched candidate table (with `person_key`); `scope` holds the rows this
+    `people` is the enriched candidate table (`tables.PEOPLE`); `scope` holds the rows this
     campaign reads: (row_id, is_duplicate, first_row_id, first_source, suppressed,
     suppressed_by, in_ats, in_ats_by), `*_by` naming the list and line for the detail.
     """
@@ -133,7 +133,7 @@ def build_segment_sql(crit: Criteria, people: str, scope: str) -> tuple[str, dic
     )
 
     base = (
-        "SELECT p.row_id, p.person_key, s.is_duplicate, s.first_row_id, s.first_source,"
+        "SELECT p.row_id, s.is_duplicate, s.first_row_id, s.first_source,"
         " s.suppressed, s.suppressed_by, s.in_ats, s.in_ats_by,"
         " p.seniority, p.years, p.has_location, p.open_flag, p.not_open, p.country_code,"
         # A years cell with text that is not a number of years ("ninety", "-3", "1e20").

@@ -305,7 +305,7 @@ def test_a_real_build_keeps_the_gazetteer_for_the_next(example: Path, tmp_path: 
 
 def test_background_store_keeps_the_tables_as_they_were(tmp_path: Path) -> None:
     """The entry holds `people` and `persons` as they were when the store began, whatever the
-    build does to them meanwhile (the ledger rewrites persons, the keys are added to people)."""
+    build does to them meanwhile (the ledger rewrites persons)."""
     import duckdb
 
     con = duckdb.connect()

@@ -18,7 +18,8 @@ AS_OF = date(2026, 11, 2)
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    sql = "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()"
+    return {name for (name,) in con.execute(sql + " WHERE NOT internal").fetchall()}
 
 
 def test_steps_are_the_build_in_order() -> None:
@@ -61,6 +62,7 @@ def test_every_table_a_build_leaves_is_declared(tmp_path: Path) -> None:
             for name in [
                 tables.PEOPLE,
                 tables.PERSONS,
+                tables.PEOPLE_KEYED,
                 tables.DEC,
                 tables.DEC_STEPS,
                 tables.REJECTS,

@@ -174,7 +174,7 @@ WITH keys AS (
     GROUP BY ALL
 )
 SELECT p.row_id, min(b.outcome_on) AS outcome_on
-FROM people p JOIN b ON b.person_key = p.person_key
+FROM people p JOIN persons k USING (row_id) JOIN b ON b.person_key = k.person_key
 WHERE p.email_norm IS NOT NULL AND b.email_hash = {email_hash}
 GROUP BY p.row_id
 """.replace("{email_hash}", hash_sql("'email'", "p.email_norm"))

@@ -94,12 +94,12 @@ def _scope(
     supp_join = ""
     if entries is not None and has_supp:
         hits = tables.suppression_hits(p.index)
-        suppression.match(con, entries, people=tables.PEOPLE, target=hits)
+        suppression.match(con, entries, people=tables.PEOPLE_KEYED, target=hits)
         supp_cols = "h.why IS NOT NULL AS suppressed, h.why AS suppressed_by"
         supp_join = f"LEFT JOIN {hits} h USING (person_key)"
     if ats is not None and has_ats:
         hits = tables.ats_hits(p.index)
-        suppression.match(con, ats, people=tables.PEOPLE, target=hits, source="ats")
+        suppression.match(con, ats, people=tables.PEOPLE_KEYED, target=hits, source="ats")
         ats_cols = "a.why IS NOT NULL AS in_ats, a.why AS in_ats_by"
         supp_join += f" LEFT JOIN {hits} a USING (person_key)"
     supp_cols += ", " + ats_cols
@@ -113,7 +113,8 @@ def _scope(
                parse_filename(first_value(source_file) OVER w) || ' line '
                    || first_value(source_line) OVER w AS first_source,
                {supp_cols}
-        FROM people {supp_join} WHERE list_contains(?::VARCHAR[], source_file)
+        FROM people JOIN persons USING (row_id) {supp_join}
+        WHERE list_contains(?::VARCHAR[], source_file)
         WINDOW w AS (PARTITION BY component ORDER BY row_id)
         """,
         [p.files],
@@ -145,9 +146,9 @@ def segment_campaigns(ctx: BuildContext) -> None:
         target = tables.segment(p.index)
         segment.segment(ctx.con, p.criteria, people=tables.PEOPLE, scope=scope, target=target)
         ctx.con.execute(
-            f"INSERT INTO {tables.DEC} SELECT ?, s.row_id, p.person_key, s.fit_score,"
+            f"INSERT INTO {tables.DEC} SELECT ?, s.row_id, k.person_key, s.fit_score,"
             f" s.reason, NULL, NULL FROM {target} s"
-            f" JOIN {tables.PEOPLE} p USING (row_id)",
+            f" JOIN {tables.PERSONS} k USING (row_id)",
             [p.index],
         )
 

@@ -147,7 +147,7 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
     keys = [
         r[0]
         for r in plan_.con.execute(
-            "SELECT DISTINCT person_key FROM people WHERE person_key = ? OR email_norm = ?"
+            "SELECT DISTINCT person_key FROM people_keyed WHERE person_key = ? OR email_norm = ?"
             " OR url_norm = ? OR candidate_id = ?",
             [person, email, url, person],
         ).fetchall()
@@ -160,7 +160,7 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for p in plan_.campaigns:
         rows_sql, seg_params = segment.rows_sql(
-            p.criteria, "people", p.scope, "list_contains($keys::VARCHAR[], p.person_key)"
+            p.criteria, "people_keyed", p.scope, "list_contains($keys::VARCHAR[], p.person_key)"
         )
         mine = f"({rows_sql})"
         detail_sql, params = segment.build_detail_sql(p.criteria, mine, verbose=True)
@@ -168,7 +168,7 @@ def explain(plan_: Plan, person: str) -> list[dict[str, Any]]:
         rows = frame(
             plan_.con,
             f"""
-            SELECT g.*, d.reason::VARCHAR AS decision, {DEC_DETAIL} AS final_detail,
+            SELECT g.*, d.person_key, d.reason::VARCHAR AS decision, {DEC_DETAIL} AS final_detail,
                    d.eligible_again_on, p.source_file, p.source_line,
                    p.city_name AS resolved_city, p.country_code AS resolved_country,
                    p.company_norm AS resolved_company, p.years AS resolved_years,

@@ -110,7 +110,7 @@ __all__ = [
 STEPS: tuple[Step, ...] = (
     read_candidates,  # people, persons: the files read and normalized (or from the cache)
     match_recorded_persons,  # persons the ledger knows keep their recorded key
-    key_people,  # people.person_key, people.component
+    key_people,  # people_keyed: people with person_key, component (a view)
     open_decisions,  # dec, dec_steps
     segment_campaigns,  # scope_i, seg_i; each row's first reason in dec
     apply_ledger,  # outcomes, past touches, cooldowns, caps (SPEC 6)

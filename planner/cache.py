@@ -234,19 +234,24 @@ class SourceCache:
         entry (False).
         """
         pending = self.store_in_background(con, key, src)
-        return pending is not None and pending.wait()
+        if pending is None:
+            return False
+        try:
+            return pending.wait()
+        except BaseException:  # interrupted while waiting: no entry is left
+            pending.cancel()
+            raise
 
     def store_in_background(
         self, con: duckdb.DuckDBPyConnection, key: CacheKey, src: SourceResult
     ) -> PendingStore | None:
-        """`store`, on a cursor of `con` in a thread, while the build goes on (None when this
+        """`store`, on a cursor of `con` in a thread, while the caller goes on (None when this
         cache does not write).
 
         The entry holds TABLES as they are when this returns: the thread's transaction has
-        taken its snapshot by then, so the build may alter them meanwhile (DuckDB's MVCC: the
-        ledger's identities rewrite `persons`, the person keys are added to `people`). Writing
-        the entry of 1M rows takes 3.6 s, which no step waits for now; `PendingStore.wait`
-        (the end of the plan) joins it.
+        taken its snapshot by then, so the caller may alter them meanwhile (DuckDB's MVCC).
+        A build does not (`store` waits for the entry): beside the build the store only
+        competes for the same cores and memory budget (see `planner.pipeline.steps`).
         """
         if not self.write:
             return None

@@ -353,3 +353,34 @@ def test_cancelled_store_leaves_no_entry(tmp_path: Path) -> None:
         [c.path_of(key).name],  # it may have finished before the cancel
     )
     assert not list((tmp_path / "cache").glob(".*tmp*"))
+
+
+def test_store_interrupted_while_waiting_cancels_the_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build stores its entry before going on; Ctrl-C meanwhile leaves no half-written file."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE people AS SELECT i AS row_id FROM range(10) r(i)")
+    con.execute("CREATE TABLE persons AS SELECT row_id FROM people")
+    c = SourceCache(tmp_path / "cache")
+    key = cache.CacheKey("d" * 64, {})
+    cancelled: list[bool] = []
+    real_wait, real_cancel = cache.PendingStore.wait, cache.PendingStore.cancel
+
+    def interrupted(self: cache.PendingStore) -> bool:
+        if not cancelled:
+            raise KeyboardInterrupt
+        return real_wait(self)
+
+    def cancel(self: cache.PendingStore) -> None:
+        cancelled.append(True)
+        real_cancel(self)
+
+    monkeypatch.setattr(cache.PendingStore, "wait", interrupted)
+    monkeypatch.setattr(cache.PendingStore, "cancel", cancel)
+    with pytest.raises(KeyboardInterrupt):
+        c.store(con, key, sources.SourceResult([], [], "rows"))
+    assert cancelled == [True]
+    assert not list((tmp_path / "cache").glob(".*tmp*"))

@@ -172,7 +172,6 @@ def plan(
     plans = prepare(campaigns)
     con, spill = _connect(database)
     attach_watcher(progress, con)
-    ctx: BuildContext | None = None
     try:
         if candidates is None:
             specs, files = source_specs([p.campaign for p in plans])
@@ -192,12 +191,7 @@ def plan(
             say=progress or _quiet,
         )
         run_steps(ctx)
-        if ctx.pending is not None:
-            ctx.say("storing candidates in the cache")
-            ctx.pending.wait()
     except BaseException:
-        if ctx is not None and ctx.pending is not None:
-            ctx.pending.cancel()
         detach_watcher(progress, con)
         con.close()
         shutil.rmtree(spill, ignore_errors=True)

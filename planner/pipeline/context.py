@@ -21,7 +21,7 @@ from planner.duck import detach_watcher, frame
 from planner.errors import PlannerError
 
 if TYPE_CHECKING:
-    from planner.cache import PendingStore, SourceCache
+    from planner.cache import SourceCache
 
 Progress = Callable[[str], None]
 
@@ -180,8 +180,6 @@ class BuildContext:
     source: sources.SourceResult | None = None
     #: Campaign files -> the scope table campaigns without suppression files share.
     scopes: dict[tuple[str, ...], str] = field(default_factory=dict)
-    #: Set by `read_candidates` on a cache miss: the cache entry being written meanwhile.
-    pending: PendingStore | None = None
 
     @property
     def read(self) -> sources.SourceResult:

@@ -185,11 +185,11 @@ def test_any_text_round_trips_through_python_csv(
     assert write_csv(frame, path) == hashlib.sha256(data).hexdigest()  # deterministic
 
 
-def test_write_query_csv_streams_the_same_bytes_as_write_csv(tmp_path: Path) -> None:
+def test_copy_query_csv_streams_the_same_bytes_as_write_csv(tmp_path: Path) -> None:
     import duckdb
 
     from planner.duck import frame
-    from planner.export.csvsafe import write_query_csv
+    from planner.export.csvsafe import copy_query_csv
 
     con = duckdb.connect()
     con.execute(
@@ -199,10 +199,12 @@ def test_write_query_csv_streams_the_same_bytes_as_write_csv(tmp_path: Path) -> 
         " FROM range(1000)"
     )
     for sql in ("SELECT * FROM t ORDER BY i", "SELECT * FROM t WHERE i < 0", "SELECT s FROM t"):
-        whole = write_csv(frame(con, sql), tmp_path / "whole.csv")
-        streamed = write_query_csv(con, sql, None, tmp_path / "streamed.csv", batch_rows=64)
-        assert streamed == whole
+        write_csv(frame(con, sql), tmp_path / "whole.csv")
+        copy_query_csv(con, sql, None, tmp_path / "streamed.csv", batch_rows=64)
+        # Unsynced (the caller fsyncs it later): the same bytes, in place.
+        copy_query_csv(con, sql, None, tmp_path / "unsynced.csv", batch_rows=64, sync=False)
         assert (tmp_path / "streamed.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+        assert (tmp_path / "unsynced.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
     assert (tmp_path / "streamed.csv").read_bytes().startswith(b's\r\n""\r\na1\r\n')
 
 
@@ -233,7 +235,7 @@ def test_duckdb_writer_gives_the_bytes_of_write_csv(
     import duckdb
 
     from planner.duck import frame
-    from planner.export.csvsafe import _native_ok, write_query_csv
+    from planner.export.csvsafe import _native_ok, copy_query_csv
 
     tmp = tmp_path_factory.mktemp("native")
     con = duckdb.connect(config={"preserve_insertion_order": False})
@@ -248,10 +250,9 @@ def test_duckdb_writer_gives_the_bytes_of_write_csv(
         " WHERE i >= $lo ORDER BY i DESC"
     )
     assert _native_ok(con.sql(sql, params={"lo": 0}).types)
-    whole = write_csv(frame(con, sql, {"lo": 0}), tmp / "whole.csv")
-    native = write_query_csv(con, sql, {"lo": 0}, tmp / "native.csv")
+    write_csv(frame(con, sql, {"lo": 0}), tmp / "whole.csv")
+    copy_query_csv(con, sql, {"lo": 0}, tmp / "native.csv", sync=False)
     assert (tmp / "native.csv").read_bytes() == (tmp / "whole.csv").read_bytes()
-    assert native == whole
     assert (tmp / "native.csv").read_bytes().startswith(b"a,'=b,n,ok,d\r\n")
 
 
@@ -259,14 +260,14 @@ def test_duckdb_writer_keeps_the_query_order_over_many_rows(tmp_path: Path) -> N
     """A big ordered result stays in order though the connection does not preserve order."""
     import duckdb
 
-    from planner.export.csvsafe import write_query_csv
+    from planner.export.csvsafe import copy_query_csv
 
     con = duckdb.connect(config={"preserve_insertion_order": False, "threads": 4})
     con.execute(
         "CREATE TABLE t AS SELECT (range * 7919) % 300000 AS k, 'v' || range AS s"
         " FROM range(300000)"
     )
-    write_query_csv(con, "SELECT k, s FROM t WHERE k >= ? ORDER BY k", [0], tmp_path / "o.csv")
+    copy_query_csv(con, "SELECT k, s FROM t WHERE k >= ? ORDER BY k", [0], tmp_path / "o.csv")
     lines = (tmp_path / "o.csv").read_bytes().split(b"\r\n")
     assert lines[0] == b"k,s"
     keys = [int(line.split(b",")[0]) for line in lines[1:-1]]

@@ -38,7 +38,7 @@ from planner.errors import ExportError
 from planner.export.ashby import AshbyExporter
 from planner.export.atomic import atomic_path
 from planner.export.base import Exporter, conform_send_list
-from planner.export.csvsafe import copy_query_csv, neutralize_text, write_csv, write_query_csv
+from planner.export.csvsafe import copy_query_csv, neutralize_text, write_csv
 from planner.export.generic import CsvExporter, JsonlExporter, ParquetExporter
 from planner.export.greenhouse import GreenhouseExporter
 from planner.export.lever import LeverExporter
@@ -58,7 +58,6 @@ __all__ = [
     "neutralize_text",
     "sha256_file",
     "write_csv",
-    "write_query_csv",
 ]
 
 #: The format registry, in SPEC order.

@@ -172,20 +172,6 @@ def write_csv(
 QUERY_BATCH_ROWS = 250_000
 
 
-def write_query_csv(
-    con: duckdb.DuckDBPyConnection,
-    sql: str,
-    params: Sequence[Any] | Mapping[str, Any] | None,
-    path: Path,
-    *,
-    decimals: Mapping[str, int] | None = None,
-    batch_rows: int = QUERY_BATCH_ROWS,
-) -> str:
-    """Write the result of a DuckDB query as a safe CSV (`copy_query_csv`); return its sha256."""
-    copy_query_csv(con, sql, params, path, decimals=decimals, batch_rows=batch_rows)
-    return sha256_file(path)
-
-
 def copy_query_csv(
     con: duckdb.DuckDBPyConnection,
     sql: str,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from planner.errors import ExportError
-from planner.files import fsync_dir
+from planner.files import sha256_file
 
 
 @contextlib.contextmanager
@@ -22,9 +22,9 @@ def atomic_path(path: Path, *, sync: bool = True) -> Iterator[Path]:
     """Yield a temporary path next to `path`; on success fsync it and rename it over `path`.
 
     On any error the temporary file is removed and nothing at `path` changes. With
-    `sync=False` the caller makes the file durable itself (`planner.files.synced_sha256`,
-    which a build runs in a thread while DuckDB writes the next file): the rename still
-    happens only once the file is complete.
+    `sync=False` the caller makes the file durable itself (`sync_and_hash`, which a build
+    runs in a thread while DuckDB writes the next file): the rename still happens only once
+    the file is complete.
     """
     path = Path(path)
     try:
@@ -50,7 +50,37 @@ def atomic_path(path: Path, *, sync: bool = True) -> Iterator[Path]:
             raise _error(path, exc) from exc
         raise
     if sync:
-        fsync_dir(path.parent)
+        _fsync_dir(path.parent)
+
+
+def sync_and_hash(path: Path) -> str:
+    """The second half of `atomic_path(path, sync=False)`: fsync the published file and its
+    directory, then return its sha256. Errors become `ExportError` naming the path only.
+
+    A build runs it in a thread for each excluded.csv (0.2 s of fsync and 0.2 s of hashing
+    per 1M rows, both releasing the GIL) while DuckDB writes the next file.
+    """
+    try:
+        with path.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        _fsync_dir(path.parent)
+        return sha256_file(path)
+    except OSError as exc:
+        raise _error(path, exc) from exc
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable where the platform allows fsync on a directory."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _error(path: Path, exc: OSError) -> ExportError:

@@ -191,7 +191,7 @@ def copy_query_csv(
     in Arrow batches through the same `csv_ready` as `write_csv`. Either way memory stays
     bounded, which keeps a build over millions of rows from holding the file in Python.
     With `sync=False` the file is renamed into place without an fsync: the caller runs
-    `planner.files.synced_sha256` on it (see `atomic_path`).
+    `atomic.sync_and_hash` on it (see `atomic_path`).
     """
     relation = con.sql(sql, params=params)
     path = Path(path)

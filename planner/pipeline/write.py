@@ -19,8 +19,9 @@ import polars as pl
 
 from planner import __version__
 from planner.contract import SEND_LIST_COLUMNS
-from planner.errors import ExportError, LintError, PlannerError, RefusedError
-from planner.files import sha256_file, synced_sha256
+from planner.errors import LintError, PlannerError, RefusedError
+from planner.export.atomic import atomic_path, sync_and_hash
+from planner.files import sha256_file
 from planner.pipeline.context import CampaignPlan, LedgerWriter, Plan, _memory_errors
 from planner.pipeline.decisions import excluded_query
 
@@ -224,7 +225,7 @@ def _write_campaign(
     excluded = tmp / "excluded.csv"
     export.copy_query_csv(plan_.con, *excluded_query(p), excluded, sync=False)
     hashes["excluded.csv"] = ""  # its place in the manifest; the digest comes from the thread
-    pending = disk.submit(_synced_digest, excluded)
+    pending = disk.submit(sync_and_hash, excluded)
     hashes[report.REPORT_NAME] = report.write_report(report_html.result(), tmp / report.REPORT_NAME)
     if "parquet" in wanted:
         hashes["excluded.parquet"] = _write_excluded_parquet(plan_.con, p, tmp / "excluded.parquet")
@@ -244,22 +245,9 @@ def _write_campaign(
     return _Finishing(p, tmp, send_list, written, pending)
 
 
-def _synced_digest(path: Path) -> str:
-    """`synced_sha256`, its OSError (a full disk at fsync, say) an ExportError naming the file."""
-    try:
-        return synced_sha256(path)
-    except OSError as exc:
-        raise ExportError(
-            f"{path}: cannot write export file: {exc.strerror or type(exc).__name__}",
-            hint="check that the output directory is writable and the disk is not full",
-        ) from exc
-
-
 def _write_excluded_parquet(con: duckdb.DuckDBPyConnection, p: CampaignPlan, path: Path) -> str:
     """excluded.parquet (the rows and columns of excluded.csv, typed) when the campaign's
     export formats ask for parquet; DuckDB writes it straight from the query. Returns sha256."""
-    from planner.export.atomic import atomic_path
-
     sql, params = excluded_query(p)
     with atomic_path(path) as tmp:
         con.execute(

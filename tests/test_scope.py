@@ -54,7 +54,10 @@ def _campaign(files: list[str]) -> Any:
 
 
 def _scope_rows(con: duckdb.DuckDBPyConnection, *, every_file: bool) -> list[tuple[Any, ...]]:
-    table = decisions._scope(con, _campaign(FILES), {}, every_file=every_file)
+    """The scope of a campaign of every file (`every_file`) or of a subset, as the build makes
+    it: the join only once the components are checked."""
+    first_rows = every_file and decisions._components_start_at_their_first_row(con)
+    table = decisions._scope(con, _campaign(FILES), {}, first_rows=first_rows)
     return con.execute(
         f"SELECT row_id, is_duplicate, first_row_id, first_source FROM {table} ORDER BY row_id"
     ).fetchall()

@@ -95,14 +95,15 @@ def _scope(
     p: CampaignPlan,
     shared: dict[tuple[str, ...], str],
     *,
-    every_file: bool,
+    first_rows: bool,
 ) -> str:
     """The table of the rows this campaign reads, with duplicates marked within the campaign's
     own rows and the persons on the campaign's suppression files (`planner.suppression`) marked
     suppressed, and those found in its `suppression.in_ats` exports marked in_ats. Campaigns
     without such files that read the same files share one table (`shared`: files -> table); 25
-    campaigns over one file spent 22 s rebuilding it. `every_file`: the campaign reads every
-    file of the build."""
+    campaigns over one file spent 22 s rebuilding it. `first_rows`: the campaign reads every
+    file of the build and every component starts at its first row
+    (`_components_start_at_their_first_row`)."""
     entries, ats = p.criteria.suppression, p.criteria.in_ats
     has_supp = entries is not None and entries.height > 0
     has_ats = ats is not None and ats.height > 0
@@ -125,7 +126,7 @@ def _scope(
         supp_join += f" LEFT JOIN {hits} a USING (person_key)"
     supp_cols += ", " + ats_cols
     table = tables.scope(p.index)
-    if every_file and _components_start_at_their_first_row(con):
+    if first_rows:
         # The campaign reads every row of the build, and a person's component is the smallest
         # row_id of their rows (planner.persons, ledger.identity): so that row is the person's
         # first, and the others are duplicates of it. No window over the wide table: its sort
@@ -183,10 +184,15 @@ def open_decisions(ctx: BuildContext) -> None:
 def segment_campaigns(ctx: BuildContext) -> None:
     """Step: each campaign's scope and segmentation (SPEC 5), its rows' first reason in `dec`."""
     read = {str(f.path) for f in ctx.read.files}
+    starts: bool | None = None  # checked once, for the first campaign of every file
     for p in ctx.plans:
         ctx.say(f"segmenting {p.id}")
-        every_file = read <= set(p.files)
-        scope = p.scope = _scope(ctx.con, p, ctx.scopes, every_file=every_file)
+        first_rows = read <= set(p.files)
+        if first_rows:
+            if starts is None:
+                starts = _components_start_at_their_first_row(ctx.con)
+            first_rows = starts
+        scope = p.scope = _scope(ctx.con, p, ctx.scopes, first_rows=first_rows)
         target = tables.segment(p.index)
         segment.segment(ctx.con, p.criteria, people=tables.PEOPLE, scope=scope, target=target)
         ctx.con.execute(

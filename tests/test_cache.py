@@ -80,6 +80,45 @@ def test_a_hit_plans_exactly_what_a_fresh_read_plans(
     assert fresh[2]["files"][0].sha256 == sha256_file(example.parent / "data/candidates.csv")
 
 
+def _kind_of_people(con: Any) -> list[tuple[str, str]]:
+    """The build's own `people` (an attached entry holds one too)."""
+    return con.execute(
+        "SELECT table_catalog, table_type FROM information_schema.tables"
+        " WHERE table_name = 'people' AND table_catalog IN ('memory', 'temp')"
+    ).fetchall()
+
+
+@pytest.mark.parametrize("filled", [False, True], ids=["stored", "loaded"])
+def test_people_is_read_from_the_entry_even_once_it_is_removed(
+    example: Path, tmp_path: Path, filled: bool
+) -> None:
+    """Once an entry exists, the build reads `people` from it (a view of the attached file, no
+    copy in memory): after storing it, as after loading it. Removing the file meanwhile (`cache
+    clear` or another build's trim) changes nothing for the running build."""
+    from datetime import date
+
+    c = SourceCache(tmp_path / "cache")
+    fresh = _outputs(example, None)
+    if filled:
+        _outputs(example, c)
+    p = pipeline.plan([example], as_of=date.fromisoformat(AS_OF), cache=c)
+    try:
+        assert _kind_of_people(p.con) == [("temp", "VIEW")], "one people, the entry's view"
+        assert c.clear()[0] == 1
+        cp = p.campaigns[0]
+        assert p.excluded(cp).equals(fresh[1])
+        assert p.con.execute("SELECT count(*) FROM people").fetchall() == [
+            (p.con.execute("SELECT count(*) FROM persons").fetchall()[0][0],)
+        ]
+    finally:
+        p.close()
+    without = pipeline.plan([example], as_of=date.fromisoformat(AS_OF), cache=None)
+    try:
+        assert _kind_of_people(without.con) == [("memory", "BASE TABLE")]
+    finally:
+        without.close()
+
+
 def test_entries_are_private(example: Path, tmp_path: Path) -> None:
     c = SourceCache(tmp_path / "cache")
     _outputs(example, c)

@@ -144,7 +144,9 @@ def _read_people(
 ) -> sources.SourceResult:
     """Tables `people` (enriched rows) and `persons` (person keys within the build), from the
     cache when it holds them for these exact files, code and options; else read, and stored in
-    the cache before the build goes on.
+    the cache before the build goes on. Either way, with an entry `people` is then read from
+    it (`SourceCache.read_people_from`): the build's own copy is dropped, which saved 1.5 s of
+    a 1M-row build and 13 s of a 10M-row one, where it no longer fit the memory budget.
 
     Not in the background: the store competes with the build for the same two cores and the
     same memory budget. At 1M rows a background store saved nothing (19.7 s either way, three
@@ -175,7 +177,8 @@ def _read_people(
     )
     if cache is not None and key is not None:
         say("storing candidates in the cache")
-        cache.store(con, key, src)
+        if cache.store(con, key, src):
+            cache.read_people_from(con, key)
     return src
 
 

@@ -342,84 +342,69 @@ def test_a_real_build_keeps_the_gazetteer_for_the_next(example: Path, tmp_path: 
     assert kept.stat().st_mtime_ns == written  # read by the second build, not written again
 
 
-def test_background_store_keeps_the_tables_as_they_were(tmp_path: Path) -> None:
-    """The entry holds `people` and `persons` as they were when the store began, whatever the
-    build does to them meanwhile (the ledger rewrites persons)."""
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE people AS SELECT i AS row_id, md5(i::VARCHAR) AS email_norm"
-        " FROM range(300000) r(i)"
-    )
-    con.execute(
-        "CREATE TABLE persons AS SELECT row_id, row_id AS component, 'p' || row_id"
-        " AS person_key FROM people"
-    )
-    c = SourceCache(tmp_path / "cache")
-    src = sources.SourceResult(files=[], rejects=[], table="rows")
-    key = cache.CacheKey("k" * 64, {})
-    pending = c.store_in_background(con, key, src)
-    assert pending is not None
-    con.execute("ALTER TABLE people ADD COLUMN person_key VARCHAR")
-    con.execute("UPDATE people SET person_key = 'x'")
-    con.execute(
-        "CREATE OR REPLACE TABLE persons AS SELECT 1 AS row_id, 1 AS component, 'q' AS person_key"
-    )
-    assert pending.wait()
-    other = duckdb.connect()
-    assert c.load(other, key) == src
-    assert [d[0] for d in other.execute("DESCRIBE people").fetchall()] == ["row_id", "email_norm"]
-    assert other.execute("SELECT count(*), min(person_key) FROM persons").fetchall() == [
-        (300000, "p0")
-    ]
-    assert stat.S_IMODE(c.path_of(key).stat().st_mode) == 0o600
+def _leftovers(c: SourceCache) -> list[str]:
+    """Files of the cache directory other than the gazetteer."""
+    if not c.directory.is_dir():
+        return []
+    return sorted(p.name for p in c.directory.iterdir() if not p.name.startswith("gazetteer-"))
 
 
-def test_cancelled_store_leaves_no_entry(tmp_path: Path) -> None:
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute("CREATE TABLE people AS SELECT i AS row_id FROM range(10) r(i)")
-    con.execute("CREATE TABLE persons AS SELECT row_id FROM people")
-    c = SourceCache(tmp_path / "cache")
-    key = cache.CacheKey("c" * 64, {})
-    pending = c.store_in_background(con, key, sources.SourceResult([], [], "rows"))
-    assert pending is not None
-    pending.cancel()
-    assert [p.name for p in (tmp_path / "cache").iterdir() if not p.name.startswith("gaz")] in (
-        [],
-        [c.path_of(key).name],  # it may have finished before the cancel
-    )
-    assert not list((tmp_path / "cache").glob(".*tmp*"))
-
-
-def test_store_interrupted_while_waiting_cancels_the_entry(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_an_interrupted_build_leaves_no_entry(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build stores its entry before going on; Ctrl-C meanwhile leaves no half-written file."""
+    """`people` is written into the entry as it is made; Ctrl-C before the entry is complete
+    leaves neither an entry nor its temporary file."""
+    from datetime import date
+
+    from planner.pipeline import steps
+
+    def interrupted(*_args: Any, **_kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(steps, "assign_person_keys", interrupted)
+    c = SourceCache(tmp_path / "cache")
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.plan([example], as_of=date.fromisoformat(AS_OF), cache=c)
+    assert _leftovers(c) == []
+
+
+def _fail_in_entry(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """Make writing the entry fail at `where` as a full disk would."""
     import duckdb
 
-    con = duckdb.connect()
-    con.execute("CREATE TABLE people AS SELECT i AS row_id FROM range(10) r(i)")
-    con.execute("CREATE TABLE persons AS SELECT row_id FROM people")
+    from planner.normalize import enrich
+
+    def full_disk(*_args: Any, **_kwargs: Any) -> Any:
+        raise duckdb.IOException("No space left on device")
+
+    if where == "normalizing":
+        real = enrich.enrich
+
+        def enrich_(*args: Any, catalog: str | None = None, **kwargs: Any) -> None:
+            if catalog is not None:
+                full_disk()
+            real(*args, **kwargs)
+
+        monkeypatch.setattr(enrich, "enrich", enrich_)
+    elif where == "completing":
+        monkeypatch.setattr(cache, "_source_document", full_disk)
+    else:  # renaming into place
+
+        def replace(*_args: Any) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(cache.os, "replace", replace)
+
+
+@pytest.mark.parametrize("where", ["normalizing", "completing", "renaming"])
+def test_an_entry_that_cannot_be_written_never_fails_the_build(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    fresh = _outputs(example, None)
+    _fail_in_entry(monkeypatch, where)
     c = SourceCache(tmp_path / "cache")
-    key = cache.CacheKey("d" * 64, {})
-    cancelled: list[bool] = []
-    real_wait, real_cancel = cache.PendingStore.wait, cache.PendingStore.cancel
-
-    def interrupted(self: cache.PendingStore) -> bool:
-        if not cancelled:
-            raise KeyboardInterrupt
-        return real_wait(self)
-
-    def cancel(self: cache.PendingStore) -> None:
-        cancelled.append(True)
-        real_cancel(self)
-
-    monkeypatch.setattr(cache.PendingStore, "wait", interrupted)
-    monkeypatch.setattr(cache.PendingStore, "cancel", cancel)
-    with pytest.raises(KeyboardInterrupt):
-        c.store(con, key, sources.SourceResult([], [], "rows"))
-    assert cancelled == [True]
-    assert not list((tmp_path / "cache").glob(".*tmp*"))
+    built = _outputs(example, c)
+    assert built[0].equals(fresh[0])
+    assert built[1].equals(fresh[1])
+    assert built[2] == fresh[2]
+    assert _leftovers(c) == [], "no entry, no temporary file"

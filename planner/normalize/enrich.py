@@ -171,9 +171,18 @@ def _places(con: duckdb.DuckDBPyConnection, loc_table: str) -> pl.DataFrame:
     return pl.DataFrame(records, schema=_PLACE_SCHEMA, orient="row")
 
 
-def enrich(con: duckdb.DuckDBPyConnection, source: str = "rows", target: str = "people") -> None:
-    """Create (or replace) table `target`: every column of `source` plus DERIVED_COLUMNS."""
+def enrich(
+    con: duckdb.DuckDBPyConnection,
+    source: str = "rows",
+    target: str = "people",
+    *,
+    catalog: str | None = None,
+) -> None:
+    """Create (or replace) table `target` (in the attached database `catalog`, if given): every
+    column of `source` plus DERIVED_COLUMNS."""
     src, dst = ident(source), ident(target)
+    if catalog is not None:
+        dst = f"{ident(catalog)}.{dst}"
     t = {name: ident(_PREFIX + name) for name in _TEMPS}
     warm = locations.warm_up_in_background()
     frame_view = _PREFIX + "places"

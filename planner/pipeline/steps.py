@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from planner import criteria, duck, lint, personalize, sources
-from planner.cache import SourceCache
+from planner.cache import NewEntry, SourceCache
 from planner.config import Campaign, load_campaigns
 from planner.errors import ConfigError, InputError, PlannerError, Problems
 from planner.normalize import enrich
@@ -144,15 +144,9 @@ def _read_people(
 ) -> sources.SourceResult:
     """Tables `people` (enriched rows) and `persons` (person keys within the build), from the
     cache when it holds them for these exact files, code and options; else read, and stored in
-    the cache before the build goes on. Either way, with an entry `people` is then read from
-    it (`SourceCache.read_people_from`): the build's own copy is dropped, which saved 1.5 s of
-    a 1M-row build and 13 s of a 10M-row one, where it no longer fit the memory budget.
-
-    Not in the background: the store competes with the build for the same two cores and the
-    same memory budget. At 1M rows a background store saved nothing (19.7 s either way, three
-    runs each); at 10M, where `people` no longer fits the 1 GB budget, the store's scan and the
-    build's evicted each other's blocks: 232 s against 225 s stored first (the store alone
-    44 s; the build without a cache 166 s)."""
+    the cache as it is made (`_normalize`, `NewEntry`). Either way, with an entry the build
+    reads `people` from it, not from a copy in its memory: that saved 1.5 s of a 1M-row
+    build, 13 s of a 10M-row one, where the copy no longer fit the memory budget."""
     key = cache.key(specs, max_bad_rows) if cache is not None else None
     if cache is not None and key is not None:
         cached = cache.load(con, key)
@@ -163,23 +157,46 @@ def _read_people(
     src = sources.read_sources(
         con, specs, max_bad_rows=max_bad_rows, hashes=key.hashes if key else None
     )
-    say("normalizing")
-    enrich.enrich(con, source=src.table, target=tables.PEOPLE)
-    # `people` holds every column of `rows` and nothing reads `rows` again: at 10M rows it
-    # is gigabytes of the memory budget or of the spill directory.
-    con.execute(f"DROP TABLE {src.table}")
-    say("identifying persons")
-    assign_person_keys(
-        con,
-        people=tables.PEOPLE,
-        target=tables.PERSONS,
-        file_hashes={str(f.path): f.sha256 for f in src.files},
-    )
-    if cache is not None and key is not None:
-        say("storing candidates in the cache")
-        if cache.store(con, key, src):
-            cache.read_people_from(con, key)
+    entry = cache.new_entry(con, key) if cache is not None and key is not None else None
+    try:
+        say("normalizing")
+        entry = _normalize(con, src.table, entry)
+        # `people` holds every column of `rows` and nothing reads `rows` again: at 10M rows it
+        # is gigabytes of the memory budget or of the spill directory.
+        con.execute(f"DROP TABLE {src.table}")
+        say("identifying persons")
+        assign_person_keys(
+            con,
+            people=tables.PEOPLE,
+            target=tables.PERSONS,
+            file_hashes={str(f.path): f.sha256 for f in src.files},
+        )
+        if entry is not None:
+            say("storing candidates in the cache")
+            entry.publish(src)
+    except BaseException:
+        if entry is not None:
+            entry.abandon()
+        raise
     return src
+
+
+def _normalize(
+    con: duckdb.DuckDBPyConnection, source: str, entry: NewEntry | None
+) -> NewEntry | None:
+    """Table `people` from `source`: written into the cache `entry` and read through its view
+    (`NewEntry`), or in the build's memory without one, or when the entry's file cannot be
+    written (a full disk: a cache must never fail a build). Returns the entry still in use."""
+    if entry is not None:
+        try:
+            enrich.enrich(con, source=source, target=tables.PEOPLE, catalog=entry.alias)
+        except duckdb.IOException:
+            entry.abandon()
+        else:
+            entry.read_people()
+            return entry
+    enrich.enrich(con, source=source, target=tables.PEOPLE)
+    return None
 
 
 def read_candidates(ctx: BuildContext) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
+import fcntl
 import functools
 import hashlib
 import importlib.metadata
@@ -276,12 +277,16 @@ class SourceCache:
             _remove_entry(path)
 
     def clear(self) -> tuple[int, int]:
-        """Remove every entry (and leftovers of interrupted writes): (entries, bytes) freed."""
+        """Remove every entry (and leftovers of interrupted writes): (entries, bytes) freed.
+
+        The temporary file of an entry a running build is writing is left to it
+        (`_being_written`): the build reads its candidates from that file.
+        """
         if not self.directory.is_dir():
             return 0, 0
         count = size = 0
         for path in self.directory.iterdir():
-            if not path.is_file():
+            if not path.is_file() or _being_written(path):
                 continue
             with contextlib.suppress(FileNotFoundError):
                 size += path.stat().st_size
@@ -380,6 +385,28 @@ def _attach_people(con: duckdb.DuckDBPyConnection, alias: str) -> None:
     Another build may remove the file meanwhile (`trim`): the open attachment still reads it.
     """
     _run(con, f"CREATE OR REPLACE TEMP VIEW people AS SELECT * FROM {alias}.people")  # noqa: S608
+
+
+def _being_written(path: Path) -> bool:
+    """Whether `path` is the temporary file of an entry (or its WAL) that a running build holds
+    open for writing: DuckDB keeps a POSIX lock on a database it has attached read-write, which
+    a build that crashed no longer holds. (POSIX locks belong to a process: called in the
+    process that is writing the entry, this neither sees the lock nor leaves it in place, so
+    `planner cache clear` runs in its own.)"""
+    if not path.name.startswith("."):
+        return False
+    database = path.with_name(path.name.removesuffix(".wal"))
+    try:
+        fd = os.open(database, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # also releases the probe's own lock
+    return False
 
 
 def _private_dir(directory: Path) -> None:

@@ -729,7 +729,8 @@ cache_app = typer.Typer(
 
 @cache_app.command("clear")
 def cache_clear() -> None:
-    """Remove every cache entry ($PLANNER_CACHE or .planner/cache under the cwd)."""
+    """Remove every cache entry ($PLANNER_CACHE or .planner/cache under the cwd); an entry a
+    running build is still writing is left to it."""
     from planner import cache
 
     entries, size = cache.clear()

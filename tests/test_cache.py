@@ -408,3 +408,38 @@ def test_an_entry_that_cannot_be_written_never_fails_the_build(
     assert built[1].equals(fresh[1])
     assert built[2] == fresh[2]
     assert _leftovers(c) == [], "no entry, no temporary file"
+
+
+def test_clear_leaves_the_entry_a_running_build_is_writing(tmp_path: Path) -> None:
+    """A build reads its candidates from the entry it is writing: `cache clear` from another
+    process removes entries and a crashed build's leftovers, not that file."""
+    c = SourceCache(tmp_path / "cache")
+    c.directory.mkdir()
+    done = c.directory / f"{'a' * 64}.duckdb"
+    done.write_bytes(b"an entry")
+    crashed = c.directory / f".{'b' * 64}.tmp-0001.duckdb"
+    crashed.write_bytes(b"left by a build that died")
+    writing = c.directory / f".{'c' * 64}.tmp-0002.duckdb"
+    holder = (
+        'import duckdb, sys; con = duckdb.connect(); con.execute("ATTACH ? AS e", [sys.argv[1]]);'
+        " con.execute('CREATE TABLE e.people AS SELECT 1 AS row_id'); print('ready', flush=True);"
+        " sys.stdin.readline()"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, str(writing)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        count, _size = c.clear()
+        assert count == 1
+        left = sorted(p.name for p in c.directory.iterdir())
+        assert left == [writing.name] or left == sorted([writing.name, writing.name + ".wal"])
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    c.clear()
+    assert list(c.directory.iterdir()) == [], "once the build is gone, its file goes too"

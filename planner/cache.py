@@ -338,8 +338,15 @@ class NewEntry:
             _run(con, f"DETACH {alias}")  # writes the file out (a checkpoint)
         except duckdb.Error:
             # A full disk, say: people was only in the entry, so the build keeps a copy.
-            _run(con, f"CREATE OR REPLACE TABLE people AS SELECT * FROM {alias}.people")  # noqa: S608
-            _run(con, "DROP VIEW IF EXISTS people")
+            try:
+                _run(con, f"CREATE OR REPLACE TABLE people AS SELECT * FROM {alias}.people")  # noqa: S608
+                _run(con, "DROP VIEW IF EXISTS people")
+            except duckdb.Error:
+                self.abandon()
+                raise PlannerError(
+                    "cannot complete the candidate cache entry, nor read the candidates back",
+                    hint="free disk space under the cache directory, or set PLANNER_CACHE=off",
+                ) from None
             self.abandon()
             return False
         reader = f"_planner_cache_{secrets.token_hex(4)}"

@@ -59,8 +59,6 @@ DEFAULT_RELATIVE = Path(".planner") / "cache"
 DEFAULT_MAX_BYTES = 4 * 1024**3
 #: Bumped when the layout of an entry changes.
 FORMAT = 1
-#: The tables an entry holds, in the build's connection and in the entry file.
-TABLES = ("people", "persons")
 _SUFFIX = ".duckdb"
 _GAZETTEER_PREFIX = "gazetteer-"
 _PACKAGE = Path(__file__).resolve().parent
@@ -204,9 +202,8 @@ class SourceCache:
         path = self.path_of(key)
         if not path.is_file():
             return None
-        alias = f"_planner_cache_{secrets.token_hex(4)}"
         try:
-            _run(con, f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
+            alias = _attach_read_only(con, path)
         except duckdb.Error:
             path.unlink(missing_ok=True)
             return None
@@ -221,8 +218,7 @@ class SourceCache:
             with contextlib.suppress(duckdb.Error):
                 _run(con, "DROP VIEW IF EXISTS people")
             _run(con, f"DETACH {alias}")
-            for table in TABLES:
-                _run(con, f"DROP TABLE IF EXISTS {table}")
+            _run(con, "DROP TABLE IF EXISTS persons")
             path.unlink(missing_ok=True)
             return None
         # Recently used entries are the last to go when the cache is over its size.
@@ -315,16 +311,16 @@ class NewEntry:
         self._cache, self._con = cache, con
         self.final = cache.path_of(key)
         self.tmp = cache.directory / f".{key.name}.tmp-{secrets.token_hex(4)}{_SUFFIX}"
-        self.alias = f"_planner_cache_{secrets.token_hex(4)}"
+        self.alias = _new_alias()
 
     def read_people(self) -> None:
         """The view `people` of the entry's table, once the build has made it."""
         _attach_people(self._con, self.alias)
 
-    def publish(self, src: SourceResult) -> bool:
+    def publish(self, src: SourceResult) -> None:
         """Complete the entry with `persons` (as it is now) and `src`, and put it in place;
-        the build goes on reading `people` from it. False when the entry could not be
-        completed: then the build reads its own copy of `people`, and there is no entry."""
+        the build goes on reading `people` from it. When the entry cannot be completed the
+        build reads its own copy of `people`, and there is no entry."""
         con, alias = self._con, self.alias
         try:
             _run(con, f"CREATE TABLE {alias}.persons AS SELECT * FROM persons")  # noqa: S608
@@ -348,10 +344,9 @@ class NewEntry:
                     hint="free disk space under the cache directory, or set PLANNER_CACHE=off",
                 ) from None
             self.abandon()
-            return False
-        reader = f"_planner_cache_{secrets.token_hex(4)}"
+            return
         try:
-            _run(con, f"ATTACH ? AS {reader} (READ_ONLY)", [str(self.tmp)])
+            reader = _attach_read_only(con, self.tmp)
         except duckdb.Error:
             _remove_entry(self.tmp)
             raise PlannerError(
@@ -366,9 +361,8 @@ class NewEntry:
             os.replace(self.tmp, self.final)
         except OSError:
             _remove_entry(self.tmp)
-            return False
+            return
         self._cache.trim()
-        return True
 
     def abandon(self) -> None:
         """No entry (the build failed, was interrupted, or could not write the file)."""
@@ -380,6 +374,18 @@ class NewEntry:
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[Any]:
     # Fetch to the end: DuckDB 2 refuses new work on a connection with an unfinished result.
     return con.execute(sql, params or []).fetchall()
+
+
+def _new_alias() -> str:
+    return f"_planner_cache_{secrets.token_hex(4)}"
+
+
+def _attach_read_only(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """Attach the entry file `path` read-only under a new alias, returned (raises
+    duckdb.Error)."""
+    alias = _new_alias()
+    _run(con, f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
+    return alias
 
 
 def _attach_people(con: duckdb.DuckDBPyConnection, alias: str) -> None:
